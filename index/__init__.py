@@ -1,0 +1,1 @@
+"""The indexing side: load → clean → parse clauses → store. Knows nothing of questions."""

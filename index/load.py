@@ -1,0 +1,169 @@
+"""Raw policy file → plain text.
+
+`load_text` is the only entry point. It turns a .txt/.md/.html/.htm/.pdf/.docx file into text
+whose lines are separated by "\\n" and whose paragraphs/blocks are separated by blank lines;
+table rows come out as one line of tab-separated cells. Every way a user's file can be unusable
+becomes a `LoadError` naming the file and saying what to do, never a library traceback.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+from pathlib import Path
+
+from bs4 import BeautifulSoup, Comment, Declaration, Doctype, ProcessingInstruction
+from charset_normalizer import from_bytes
+from docx import Document
+from docx.oxml.ns import qn
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+from pypdf import PdfReader
+
+from .errors import LoadError
+
+SUPPORTED = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+MAX_BYTES = 20 * 1024 * 1024
+
+_HTML_DROP = ("script", "style", "nav", "header", "footer", "noscript", "template")
+_HTML_PARAGRAPH = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "table",
+                   "title", "ul", "ol", "blockquote", "pre")
+_HTML_LINE = ("li", "dt", "dd")
+# Whitespace directly inside these is source indentation and would become spurious blank lines.
+_HTML_CONTAINERS = ("table", "thead", "tbody", "tfoot", "tr", "ul", "ol", "dl")
+_META_CHARSET = re.compile(rb"""<meta[^>]*charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+# GB2312/GBK labels are routinely applied to text using characters only their superset has;
+# a UTF-16 label on BOM-less bytes is a known authoring mistake that browsers read as UTF-8.
+_CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030",
+                    "utf-16": "utf-8", "utf-16le": "utf-8", "utf-16be": "utf-8"}
+# C0/C1 controls other than tab, newlines, form feed and DOS end-of-file, plus U+FFFD.
+_NOT_TEXT = re.compile("[\x00-\x08\x0e-\x19\x1b-\x1f\x7f-\x9f\ufffd]")
+
+
+def load_text(path: str | Path) -> str:
+    """Return the text of the policy file at `path`, or raise LoadError saying why it can't."""
+    path = Path(path)
+    if not path.exists():
+        raise LoadError(f"{path}: file not found; check the path and spelling")
+    if path.is_dir():
+        raise LoadError(f"{path}: is a directory, not a file; pass a single policy document")
+    ext = path.suffix.lower()
+    if ext not in SUPPORTED:
+        raise LoadError(f"{path}: unsupported file type {ext or '(no extension)'!r}; "
+                        f"supported types are {', '.join(SUPPORTED)} — convert the file to one of these")
+    size = path.stat().st_size
+    if size == 0:
+        raise LoadError(f"{path}: file is empty (0 bytes)")
+    if size > MAX_BYTES:
+        raise LoadError(f"{path}: file is too large ({size:,} bytes; limit is {MAX_BYTES:,}); "
+                        "split it into smaller documents")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LoadError(f"{path}: could not be read ({exc.strerror or exc})") from exc
+
+    extract = {".pdf": _pdf_text, ".docx": _docx_text, ".html": _html_text, ".htm": _html_text}
+    text = extract.get(ext, _decode)(data, path).replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        if ext == ".pdf":
+            raise LoadError(f"{path}: PDF has no text layer (scanned PDF? run OCR first)")
+        raise LoadError(f"{path}: contains no text (only whitespace or markup)")
+    return text
+
+
+def _decode(data: bytes, path: Path, hint: str | None = None) -> str:
+    """Decode text bytes: BOM, UTF-8, the declared charset, GB18030, then a statistical guess."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = ["utf-16"]
+    elif b"\x00" in data:
+        # Without a BOM, NUL bytes mean binary data (or BOM-less UTF-16, which we can't tell apart).
+        raise LoadError(f"{path}: looks like a binary file (contains NUL bytes), not text; "
+                        "if it is UTF-16 text, re-save it as UTF-8")
+    else:
+        hint = _CHARSET_ALIASES.get(hint.lower(), hint) if hint else None
+        candidates = ["utf-8-sig"] + ([hint] if hint else []) + ["gb18030"]
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if _looks_like_text(text):
+            return text
+    best = from_bytes(data).best()  # slow statistical guess, so only after the cheap strict decodes
+    if best is not None and _looks_like_text(str(best)):
+        return str(best)
+    raise LoadError(f"{path}: not readable as text — it is not valid UTF-8, UTF-16 (with BOM) or "
+                    "GB18030/GBK and looks binary or garbled; re-save it as UTF-8")
+
+
+def _looks_like_text(text: str) -> bool:
+    """Reject decodes that 'succeeded' but produced replacement or control characters."""
+    return len(_NOT_TEXT.findall(text)) <= len(text) * 0.02
+
+
+def _html_text(data: bytes, path: Path) -> str:
+    meta = _META_CHARSET.search(data[:4096])
+    soup = BeautifulSoup(_decode(data, path, meta and meta.group(1).decode("ascii")), "html.parser")
+    for tag in soup.find_all(_HTML_DROP):
+        tag.decompose()
+    for node in soup.find_all(string=True):
+        if isinstance(node, (Comment, Declaration, Doctype, ProcessingInstruction)) or (
+                not node.strip() and node.parent.name in _HTML_CONTAINERS):
+            node.extract()
+        elif node.find_parent("pre") is None:
+            # Source line breaks inside HTML are layout, not content; structure comes from tags.
+            node.replace_with(re.sub(r"\s+", " ", node))
+    for row in soup.find_all("tr"):
+        cells = [c.get_text(" ", strip=True) for c in row.find_all(("td", "th"), recursive=False)]
+        row.replace_with("\t".join(cells) + "\n")
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    # Line-level items only end a line; their container supplies the blank line around the group.
+    for tag in soup.find_all(_HTML_LINE):
+        tag.insert_after("\n")
+    for tag in soup.find_all(_HTML_PARAGRAPH):
+        tag.insert_before("\n\n")
+        tag.insert_after("\n\n")
+    lines = (line.strip(" ") for line in soup.get_text().splitlines())
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")  # keep tabs of empty cells
+
+
+def _pdf_text(data: bytes, path: Path) -> str:
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise LoadError(f"{path}: PDF is password-protected; remove the password and try again")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except LoadError:
+        raise
+    except Exception as exc:  # pypdf raises many exception types on malformed files
+        raise LoadError(f"{path}: PDF is corrupt or unreadable ({type(exc).__name__}: {exc}); "
+                        "re-export or re-download it") from exc
+    return "\n\n".join(page.strip() for page in pages if page.strip())
+
+
+def _docx_text(data: bytes, path: Path) -> str:
+    blocks = []
+    try:
+        doc = Document(io.BytesIO(data))
+        # doc.paragraphs and doc.tables lose their relative order; the body element keeps it.
+        for child in doc.element.body.iterchildren():
+            if child.tag == qn("w:p"):
+                blocks.append(Paragraph(child, doc).text.strip())
+            elif child.tag == qn("w:tbl"):
+                blocks.append("\n".join(_docx_row(row) for row in Table(child, doc).rows))
+    except Exception as exc:  # python-docx/zipfile/lxml each raise their own types on bad files
+        raise LoadError(f"{path}: .docx is corrupt or not a Word document ({type(exc).__name__}: {exc}); "
+                        "open and re-save it in Word, or convert it to .docx if it is an old .doc") from exc
+    return "\n\n".join(block for block in blocks if block.strip())
+
+
+def _docx_row(row) -> str:
+    cells, seen = [], set()
+    for cell in row.cells:
+        # A merged cell is returned once per grid column it spans; keep it once.
+        if id(cell._tc) not in seen:
+            seen.add(id(cell._tc))
+            cells.append(" ".join(cell.text.split()))
+    return "\t".join(cells)
