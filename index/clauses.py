@@ -80,7 +80,7 @@ class _Parser:
             self._heading(label, start, end, text)
             return
         if not self.zh and _FULL_TEXT.match(text):
-            self.part.label = "News preface"
+            self.part.key, self.part.label = "preface", "News preface"
             self._new_part("preamble", "Preamble")
             self.expect_title = True
             return

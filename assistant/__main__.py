@@ -1,0 +1,108 @@
+"""Command line: ``python -m assistant index | ask | serve`` (errors as one line, exit code 2)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from index.errors import PolicyError
+
+from .config import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return args.run(args, Settings.from_env())
+    except PolicyError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _index(args, settings: Settings) -> int:
+    from .service import build
+
+    r = build(settings, rebuild=args.rebuild, progress=not args.quiet)
+    if r.unchanged:
+        print(f"index is up to date: {r.documents} documents, {r.clauses} clauses (build {r.build_id})")
+    else:
+        print(f"indexed {r.documents} documents, {r.clauses} clauses, {r.windows} windows: "
+              f"{r.embedded} embedded, {r.reused} reused, {r.seconds:.1f}s (build {r.build_id})")
+    return 0
+
+
+def _ask(args, settings: Settings) -> int:
+    from .service import Assistant
+
+    if args.questions is None and args.question is None:
+        raise PolicyError("give a question, or --questions FILE.jsonl")
+    assistant = Assistant(settings)
+    if args.questions is not None:
+        return _batch(assistant, args)
+    answer = assistant.ask(args.question, documents=args.document, regions=args.region)
+    print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1) if args.json else _readable(answer))
+    return 0
+
+
+def _batch(assistant, args) -> int:
+    failed = 0
+    try:
+        lines = open(args.questions, encoding="utf-8").read().splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise PolicyError(f"cannot read {args.questions}: {e}") from e
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            answer = assistant.ask(item.get("question"), documents=args.document, regions=args.region,
+                                   id=item.get("id"))
+            print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
+        except (json.JSONDecodeError, AttributeError, PolicyError) as e:
+            failed += 1
+            ident = item.get("id") if isinstance(locals().get("item"), dict) else None
+            print(json.dumps({"id": ident, "line": number, "error": str(e)}, ensure_ascii=False), flush=True)
+            item = None
+    return 1 if failed else 0
+
+
+def _readable(answer) -> str:
+    lines = [answer.text, ""]
+    for c in answer.citations:
+        lines.append(f"[{c.n}] {c.document.title}" + (f" {c.document.cite_number}" if c.document.cite_number else ""))
+        lines.append(f"    {c.clause.path_text}")
+        lines.append(f"    “{c.quote.strip()}”")
+    lines.append(f"({answer.timings_ms['total']:.0f} ms)")
+    return "\n".join(lines)
+
+
+def _serve(args, settings: Settings) -> int:
+    from app import main as serve
+
+    serve(settings)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m assistant", description="Policy assistant with cited answers")
+    sub = p.add_subparsers(required=True)
+    i = sub.add_parser("index", help="build or update the index of the policy library")
+    i.add_argument("--rebuild", action="store_true", help="re-embed everything, ignoring the live build")
+    i.add_argument("--quiet", action="store_true", help="no progress bar")
+    i.set_defaults(run=_index)
+    a = sub.add_parser("ask", help="answer a question with citations")
+    a.add_argument("question", nargs="?")
+    a.add_argument("--json", action="store_true", help="print the answer as JSON")
+    a.add_argument("--questions", metavar="FILE.jsonl", help="answer every {id, question} line of a file")
+    a.add_argument("--document", action="append", help="only this document id (repeatable)")
+    a.add_argument("--region", action="append", help="only documents of this region (repeatable)")
+    a.set_defaults(run=_ask)
+    s = sub.add_parser("serve", help="start the web chat")
+    s.set_defaults(run=_serve)
+    return p
+
+
+if __name__ == "__main__":
+    sys.exit(main())

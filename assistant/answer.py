@@ -1,0 +1,136 @@
+"""The extractive composer: pick the clause sentences that answer, quote them, or abstain.
+
+It never writes a fact of its own: every claim is a verbatim sentence of a cited clause, and when the
+evidence is weak (a place no loaded policy covers, little of the question found, no number of the
+kind asked for) it abstains and lists the closest clauses instead.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from index.sentences import sentence_spans
+from index.types import Clause, Document
+
+from .cite import cite, unsupported_numbers
+from .prompts import phrase
+from .query import INTENT_EVIDENCE, Query
+from .retrieve import covers
+from .types import Citation, Hit
+
+CANDIDATES = 5          # clauses whose sentences compete for the answer
+MIN_COVERAGE = 0.4      # share of the question's concepts the best clause must contain
+SECOND_RATIO = 0.6      # a second document is quoted when its best sentence scores this close
+
+
+@dataclass(frozen=True)
+class Pick:
+    hit: Hit
+    start: int
+    end: int
+    score: float
+    clause_coverage: float
+    has_evidence: bool
+
+
+@dataclass(frozen=True)
+class Composed:
+    text: str
+    abstained: bool
+    citations: list[Citation]
+    see_also: list[Hit]
+
+
+def compose(query: Query, hits: list[Hit], documents: dict[str, Document]) -> Composed:
+    lang = query.language
+    uncovered = [p for p in query.places if not any(covers(d.region, (p,)) for d in documents.values())]
+    if query.places and len(uncovered) == len(query.places):
+        return _abstain(lang, hits, phrase(lang, "reason_place", places="、".join(uncovered),
+                                           regions=_regions(documents)))
+    picks = sorted(_picks(query, hits), key=lambda p: -p.score)
+    if not picks or picks[0].clause_coverage < MIN_COVERAGE:
+        return _abstain(lang, hits, phrase(lang, "reason_weak"))
+    best = picks[0]
+    if query.intent in ("days", "percent", "amount") and not best.has_evidence:
+        return _abstain(lang, hits, phrase(lang, f"reason_{query.intent}"))
+    chosen = [best]
+    if query.compare or len(query.places) > 1:
+        other = next((p for p in picks if p.hit.clause.document_id != best.hit.clause.document_id
+                      and p.score >= SECOND_RATIO * best.score and p.clause_coverage >= MIN_COVERAGE), None)
+        if other:
+            chosen.append(other)
+    citations = [cite(n, p.hit.clause, documents[p.hit.clause.document_id], p.start, p.end)
+                 for n, p in enumerate(chosen, 1)]
+    text = "\n".join(_sentence(lang, query, c) for c in citations)
+    if unsupported_numbers(text, citations):  # by construction impossible; refuse rather than mislead
+        return _abstain(lang, hits, phrase(lang, "reason_weak"))
+    return Composed(text, False, citations, [])
+
+
+def _picks(query: Query, hits: list[Hit]) -> list[Pick]:
+    evidence = INTENT_EVIDENCE.get(query.intent) if query.intent else None
+    top = hits[0].score if hits else 1.0
+    picks = []
+    for hit in hits[:CANDIDATES]:
+        clause = hit.clause
+        whole = f"{clause.path_text}\n{' '.join(clause.units)}\n{clause.text}".lower()
+        clause_cov = _coverage(query, whole)
+        for start, end in _quotable(clause):
+            sentence = clause.text[start:end]
+            has = bool(evidence and evidence.search(sentence + (" " + " ".join(clause.units)
+                                                               if query.intent == "unit" else "")))
+            score = (0.5 * _coverage(query, sentence.lower()) + 0.5 * clause_cov
+                     + 0.35 * hit.score / top + (0.4 if has else 0.0))
+            picks.append(Pick(hit, start, end, score, clause_cov, has))
+    return picks
+
+
+def _quotable(clause: Clause) -> list[tuple[int, int]]:
+    """Sentences worth quoting: not the bare heading of a numbered clause, not a table's cell number."""
+    spans = []
+    for start, end in sentence_spans(clause.text):
+        piece = clause.text[start:end]
+        if "\t" in piece:  # a table row: quote the content cell, not the unit and number cells
+            cells = piece.split("\t")
+            longest = max(cells, key=len)
+            start = start + piece.index(longest)
+            end = start + len(longest)
+            piece = longest
+        if len(piece.strip("。.；; ")) < 4:
+            continue
+        if start == 0 and clause.label and piece.startswith(clause.label) and len(piece) < 40 \
+                and len(sentence_spans(clause.text)) > 1:
+            continue  # "十、建立临床研究伦理审查结果互认。" names the topic, answers nothing
+        spans.append((start, end))
+    return spans or [(0, len(clause.text))]
+
+
+def _coverage(query: Query, text: str) -> float:
+    groups = [g for g in query.groups if any(len(t) > 1 or t.isdigit() for t in g)]
+    if not groups:
+        return 0.0
+    return sum(1 for g in groups if any(t in text for t in g)) / len(groups)
+
+
+def _sentence(lang: str, query: Query, c: Citation) -> str:
+    doc = c.document
+    number = f"（{doc.cite_number}）" if lang == "zh" and doc.cite_number else \
+        f" ({doc.cite_number})" if doc.cite_number else ""
+    where = c.clause.path[-1] if c.clause.path else c.clause.label
+    units = "；".join(c.clause.units) if query.intent == "unit" and c.clause.units else ""
+    return phrase(lang, "lead", title=doc.title, number=number, where=where, quote=c.quote.strip(),
+                  n=c.n, units=(phrase(lang, "units", units=units) if units else ""))
+
+
+def _abstain(lang: str, hits: list[Hit], reason: str) -> Composed:
+    see = hits[:3]
+    lines = [phrase(lang, "abstain", reason=reason)]
+    if see:
+        lines.append(phrase(lang, "see_also"))
+        lines += [f"- {h.clause.path_text}（{h.clause.document_id}）" if lang == "zh"
+                  else f"- {h.clause.path_text} ({h.clause.document_id})" for h in see]
+    return Composed("\n".join(lines), True, [], see)
+
+
+def _regions(documents: dict[str, Document]) -> str:
+    return "、".join(dict.fromkeys(d.region for d in documents.values() if d.region))
+

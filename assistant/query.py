@@ -1,0 +1,158 @@
+"""Question → Query: language, what kind of answer it wants, places it names, glossary expansions."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from index.glossary import Glossary, load_glossary
+from index.lexical import tokenize
+
+# What a question asks for, and what a sentence must contain to answer it.
+INTENTS = {
+    "days": (r"几个工作日|多少个?工作日|多少天|几天|多久|多长时间|时限|期限|几日|how many (?:working |business )?days|"
+             r"how long|deadline|time limit|within how",
+             r"\d+\s*个?工作日|\d+\s*日[内前]|\d+\s*(?:working |business )?days|\d+个月|时限"),
+    "percent": (r"比例|百分之|多少%|几成|percent|percentage|ratio|what share|what proportion|loss tolerance|rate",
+                r"\d+(?:\.\d+)?\s*%|百分之|percent"),
+    "amount": (r"多少钱|补多少|奖多少|奖励多少|资助多少|补贴多少|支持多少|多少万|多少资金|最高|上限|额度|"
+               r"how much|maximum|\bcap\b|amount|how many yuan|funding",
+               r"\d[\d,.]*\s*(?:万|亿)?元|yuan|\d+\s*%|百分之"),
+    "unit": (r"哪个部门|哪些部门|哪个单位|哪些单位|谁负责|谁牵头|牵头单位|责任单位|配合单位|负责单位|"
+             r"which (?:department|unit|agency|bureau|authority|office)|who (?:is responsible|leads|takes the lead)|"
+             r"responsible|lead agency|led by",
+             r"牵头单位|责任单位|配合单位|\bled by\b|take the lead|responsib"),
+    "count": (r"多少家|多少个|几个|多少项|多少件|how many|what number",
+              r"\d"),
+}
+_INTENT_Q = {k: re.compile(q, re.I) for k, (q, _) in INTENTS.items()}
+INTENT_EVIDENCE = {k: re.compile(e, re.I) for k, (_, e) in INTENTS.items()}
+_COMPARE = re.compile(r"比较|对比|相比|区别|差别|分别|各自|和.{1,12}(?:哪个|谁)|compare|comparison|versus|\bvs\.?\b|"
+                      r"difference|differ|both|each of", re.I)
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    language: str
+    core: tuple[str, ...]                     # tokens of the question itself
+    expansion: tuple[str, ...]                # tokens added from the glossary
+    groups: tuple[frozenset[str], ...]        # per core token: it and its glossary equivalents
+    places: tuple[str, ...]                   # canonical names of the places it names
+    intent: str | None
+    compare: bool
+    english_terms: tuple[str, ...]            # English glossary terms (lets dense search read Chinese)
+
+
+def language_of(text: str) -> str:
+    cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return "zh" if cjk and cjk * 3 >= latin * 0.5 else "en"
+
+
+def analyze(text: str, glossary: Glossary | None = None) -> Query:
+    g = glossary or load_glossary()
+    lang = language_of(text)
+    low = text.lower()
+    core = tokenize(text)
+    equivalents: dict[str, set[str]] = {t: {t} for t in core}
+    expansion: list[str] = []
+    english: list[str] = []
+
+    def add(matched: str, alternatives: list[str]) -> None:
+        toks = [t for alt in alternatives for t in tokenize(alt)]
+        expansion.extend(toks)
+        for t in tokenize(matched):
+            equivalents.setdefault(t, {t}).update(toks)
+        # the matched phrase as a whole also counts as one concept covered by any alternative
+        for t in core:
+            if t in matched or matched in t:
+                equivalents[t].update(toks)
+
+    for group in g.synonyms:
+        hit = _longest_in(low, group)
+        if hit:
+            add(hit, [a for a in group if a != hit])
+    for zh, en in _term_index(g):
+        hit_zh, hit_en = _longest_in(low, zh), _longest_en(low, en)
+        if hit_zh:
+            add(hit_zh, list(en))
+            english.extend(en[:1])
+        elif hit_en:
+            add(hit_en, list(zh) + [e for e in en if e != hit_en])
+    places = _places(low, g)
+    for name in places:
+        row = _place_row(g, name)
+        add(name, [r for r in row.region.split("|") if r] if row else [])
+    return Query(text=text, language=lang, core=tuple(core), expansion=tuple(expansion),
+                 groups=tuple(frozenset(equivalents.get(t, {t})) for t in dict.fromkeys(core)),
+                 places=tuple(places), intent=_intent(text), compare=bool(_COMPARE.search(text)),
+                 english_terms=tuple(dict.fromkeys(english)))
+
+
+def _intent(text: str) -> str | None:
+    for name, pattern in _INTENT_Q.items():
+        if pattern.search(text):
+            return name
+    return None
+
+
+@lru_cache(maxsize=4)
+def _term_index(g: Glossary):
+    return tuple((tuple(z for z in zh if len(z) >= 2), tuple(e for e in en if len(e) >= 3)) for zh, en in g.terms)
+
+
+def _longest_in(text: str, alternatives) -> str | None:
+    found = [a for a in alternatives if len(a) >= 2 and not a.isascii() and a in text]
+    found += [a for a in alternatives if a.isascii() and len(a) >= 3 and _word_in(a.lower(), text)]
+    return max(found, key=len) if found else None
+
+
+def _longest_en(text: str, alternatives) -> str | None:
+    found = [a for a in alternatives if _word_in(a, text)]
+    return max(found, key=len) if found else None
+
+
+def _word_in(phrase: str, text: str) -> bool:
+    return re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text) is not None
+
+
+def _places(low: str, g: Glossary) -> list[str]:
+    """Canonical names of places the text names, longest match first (中山大学 is not 中山)."""
+    spans: list[tuple[int, int, str]] = []
+    for p in g.places:
+        for alias in (p.name, *p.aliases):
+            if not alias or (alias.isascii() and len(alias) < 4):
+                continue
+            pattern = rf"(?<![a-z]){re.escape(alias.lower())}(?![a-z])" if alias.isascii() else re.escape(alias)
+            for m in re.finditer(pattern, low):
+                if alias == "中山" and low[m.end():m.end() + 2] == "大学":
+                    continue
+                spans.append((m.start(), m.end(), p.name))
+    spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
+    out, covered_to = [], -1
+    for start, end, name in spans:
+        if start >= covered_to:
+            out.append(name)
+            covered_to = end
+    return list(dict.fromkeys(out))
+
+
+def _place_row(g: Glossary, name: str):
+    return next((p for p in g.places if p.name == name), None)
+
+
+def place_chain(g: Glossary, name: str) -> set[str]:
+    """The place, its aliases and every region above it (汕头 → 粤东 → 粤东粤西粤北 → 广东)."""
+    seen: set[str] = set()
+    todo = [name]
+    while todo:
+        cur = todo.pop()
+        if cur in seen:
+            continue
+        seen.add(cur)
+        row = _place_row(g, cur)
+        if row:
+            seen.update(row.aliases)
+            todo.extend(r for r in row.region.split("|") if r and r != cur)
+    return seen

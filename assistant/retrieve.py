@@ -1,0 +1,127 @@
+"""Hybrid retrieval: BM25 over clauses fused with Chroma's dense ranking by reciprocal rank fusion.
+
+The default embedding model is English-only and turns most Chinese into [UNK]; the dense ranking then
+says nothing, so its weight follows how much of the question the model can actually read.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from index.embed import unknown_ratio
+from index.glossary import load_glossary
+from index.lexical import LexicalIndex
+from index.store import Snapshot
+from index.types import Clause
+
+from .query import Query, analyze, place_chain
+from .types import Hit
+
+RRF_K = 60
+EXPANSION_WEIGHT = 0.4
+DENSE_WINDOWS = 40
+
+
+def search_text(clause: Clause) -> str:
+    """What the lexical index sees: the path (headings carry the topic) and units, then the text."""
+    return "\n".join([clause.path_text, " ".join(clause.units), clause.text])
+
+
+class HybridRetriever(BaseRetriever):
+    """A LangChain retriever over one index snapshot; ``search`` is the typed entry point."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    snapshot: Any
+    vectorstore: Any = None
+    embedder: Any = None
+    k: int = 10
+    lexical: Any = None
+
+    def model_post_init(self, _context) -> None:
+        self.lexical = LexicalIndex([search_text(c) for c in self.snapshot.clauses])
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+                                ) -> list[LCDocument]:
+        return [LCDocument(page_content=h.clause.text, id=h.clause.id,
+                           metadata={"clause_id": h.clause.id, "document_id": h.clause.document_id,
+                                     "clause_path": h.clause.path_text, "score": h.score})
+                for h in self.search(analyze(query), self.k)]
+
+    def search(self, query: Query, k: int = 10, documents: list[str] | None = None,
+               regions: list[str] | None = None) -> list[Hit]:
+        snap: Snapshot = self.snapshot
+        allowed = self._allowed(query, documents, regions)
+        mask = np.array([c.document_id in allowed for c in snap.clauses])
+        lex = self.lexical.scores(list(query.core)) + EXPANSION_WEIGHT * self.lexical.scores(list(query.expansion))
+        lex = np.where(mask, lex, 0.0)
+        fused: dict[int, float] = {}
+        why: dict[int, dict] = {}
+        for rank, i in enumerate([i for i in np.argsort(-lex) if lex[i] > 0][:50]):
+            fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
+            why.setdefault(i, {})["bm25"] = rank + 1
+        weight, dense = self._dense(query, allowed)
+        for rank, i in enumerate(dense):
+            fused[i] = fused.get(i, 0.0) + weight / (RRF_K + rank + 1)
+            why.setdefault(i, {})["dense"] = rank + 1
+        specific = self._most_specific(query, allowed)
+        for i in fused:
+            if snap.clauses[i].document_id in specific:
+                fused[i] *= 1.25  # a Nansha question prefers the Nansha text over the provincial plan
+        order = sorted(fused, key=lambda i: -fused[i])[:k]
+        return [Hit(snap.clauses[i], fused[i], r + 1, why[i]) for r, i in enumerate(order)]
+
+    # -- parts ---------------------------------------------------------------------------------
+    def _dense(self, query: Query, allowed: set[str]) -> tuple[float, list[int]]:
+        if self.vectorstore is None or self.embedder is None:
+            return 0.0, []
+        text = query.text
+        if unknown_ratio(self.embedder, text) > 0.3 and query.english_terms:
+            text = " ".join(query.english_terms)  # let the English model read the glossary's translation
+        weight = max(0.0, 1.0 - 1.5 * unknown_ratio(self.embedder, text))
+        if weight == 0.0:
+            return 0.0, []
+        where = {"document_id": {"$in": sorted(allowed)}}
+        results = self.vectorstore.similarity_search_by_vector_with_relevance_scores(
+            self.embedder.embed_query(text), k=DENSE_WINDOWS, filter=where)
+        position = {c.id: i for i, c in enumerate(self.snapshot.clauses)}
+        ranked = []
+        for doc, _score in results:
+            i = position.get(doc.metadata.get("clause_id"))
+            if i is not None and i not in ranked:
+                ranked.append(i)
+        return weight, ranked
+
+    def _allowed(self, query: Query, documents: list[str] | None, regions: list[str] | None) -> set[str]:
+        docs = self.snapshot.documents
+        allowed = {d.id for d in docs if (not documents or d.id in documents)
+                   and (not regions or d.region in regions)}
+        covering = {d.id for d in docs if covers(d.region, query.places)}
+        return (allowed & covering) or allowed if query.places else allowed
+
+    def _most_specific(self, query: Query, allowed: set[str]) -> set[str]:
+        g = load_glossary()
+        names = {a for p in query.places for a in (p, *(_aliases(g, p)))}
+        return {d.id for d in self.snapshot.documents if d.id in allowed and d.region in names}
+
+
+def covers(region: str | None, places: tuple[str, ...]) -> bool:
+    """Does a document of ``region`` apply to (or lie inside) any of ``places``?"""
+    if not region:
+        return False
+    g = load_glossary()
+    region_chain = place_chain(g, _canonical(g, region))
+    return any(region in place_chain(g, p) or p in region_chain for p in places)
+
+
+def _canonical(g, name: str) -> str:
+    return next((p.name for p in g.places if name == p.name or name in p.aliases), name)
+
+
+def _aliases(g, name: str) -> tuple[str, ...]:
+    return next((p.aliases for p in g.places if p.name == name), ())

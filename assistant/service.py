@@ -1,0 +1,77 @@
+"""The facade every caller uses: ``Assistant(settings).ask(question) -> Answer``."""
+from __future__ import annotations
+
+import time
+
+from index.build import BuildReport, build_index
+from index.embed import load_embedder
+from index.errors import StoreError
+from index.library import load_library
+from index.store import chroma_client, read_snapshot
+
+from .answer import compose
+from .config import Settings
+from .prompts import phrase
+from .query import analyze, language_of
+from .retrieve import HybridRetriever
+from .types import Answer, QuestionError
+
+REBUILD = "python -m assistant index --rebuild"
+
+
+def build(settings: Settings, rebuild: bool = False, progress: bool = True) -> BuildReport:
+    """Index the built-in library (and any added documents) with the configured model and store."""
+    return build_index(load_library(settings.library_dir), settings.index_dir, settings.embedding_model,
+                       host=settings.chroma_host, port=settings.chroma_port, rebuild=rebuild, progress=progress)
+
+
+class Assistant:
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or Settings.from_env()
+        s = self.settings
+        snapshot = read_snapshot(s.index_dir)
+        if snapshot is None:
+            raise StoreError(f"there is no index in {s.index_dir}; build it with `python -m assistant index`")
+        if snapshot.model != s.embedding_model:
+            raise StoreError(f"the index was built with the embedding model '{snapshot.model}' but the "
+                             f"settings ask for '{s.embedding_model}'; rebuild it with `{REBUILD}`")
+        client = chroma_client(s.index_dir, s.chroma_host, s.chroma_port)
+        try:
+            meta = client.get_collection(snapshot.collection).metadata or {}
+        except Exception as e:
+            raise StoreError(f"the vector collection '{snapshot.collection}' is missing from Chroma ({e}); "
+                             f"rebuild it with `{REBUILD}`") from e
+        if meta.get("embedding_model") != s.embedding_model:
+            raise StoreError(f"the Chroma collection was embedded with '{meta.get('embedding_model')}', "
+                             f"not '{s.embedding_model}'; rebuild it with `{REBUILD}`")
+        from langchain_chroma import Chroma
+
+        embedder = load_embedder(s.embedding_model)
+        store = Chroma(client=client, collection_name=snapshot.collection, embedding_function=embedder)
+        self.snapshot = snapshot
+        self.documents = {d.id: d for d in snapshot.documents}
+        self.retriever = HybridRetriever(snapshot=snapshot, vectorstore=store, embedder=embedder, k=s.top_k)
+
+    def check(self, question: object) -> str:
+        """The question as text, or a QuestionError saying what is wrong with it."""
+        if not isinstance(question, str) or not question.strip():
+            raise QuestionError(phrase("en", "empty"))
+        text = question.strip()
+        if len(text) > self.settings.max_question_chars:
+            raise QuestionError(phrase(language_of(text), "too_long", length=len(text),
+                                       limit=self.settings.max_question_chars))
+        return text
+
+    def ask(self, question: str, *, documents: list[str] | None = None, regions: list[str] | None = None,
+            id: object = None) -> Answer:
+        t0 = time.perf_counter()
+        text = self.check(question)
+        query = analyze(text)
+        hits = self.retriever.search(query, self.settings.top_k, documents, regions)
+        t1 = time.perf_counter()
+        composed = compose(query, hits, self.documents)
+        t2 = time.perf_counter()
+        timings = {"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}
+        return Answer(question=text, language=query.language, text=composed.text, abstained=composed.abstained,
+                      citations=composed.citations, retrieved=hits, timings_ms=timings, id=id,
+                      see_also=composed.see_also)

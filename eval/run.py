@@ -1,0 +1,77 @@
+"""Run the assistant over a question set and score it overall, per slice and per language."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from . import metrics as m
+
+QUESTIONS = Path(__file__).resolve().parent / "questions.jsonl"
+SLICES = ("plain", "paraphrase", "cross_lingual", "multi", "unanswerable")
+
+
+def load_questions(path: Path = QUESTIONS) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def slice_of(q: dict) -> str:
+    if not q.get("answerable", True):
+        return "unanswerable"
+    for flag, name in (("all_evidence", "multi"), ("cross_lingual", "cross_lingual"), ("paraphrase", "paraphrase")):
+        if q.get(flag):
+            return name
+    return "plain"
+
+
+def score(q: dict, answer: dict) -> dict:
+    """Per-question scores from an ``ask --json`` answer object."""
+    retrieved = [r["text"] for r in answer["retrieved"]]
+    cited = [c["text"] for c in answer["citations"]]
+    row = {"id": q["id"], "slice": slice_of(q), "lang": q["lang"], "answerable": q.get("answerable", True),
+           "abstained": answer["abstained"], "latency_ms": answer["timings_ms"]["total"],
+           "verbatim": m.verbatim([(c["quote"], c["text"]) for c in answer["citations"]]),
+           "unsupported": len(answer.get("unsupported_numbers", []))}
+    if row["answerable"]:
+        ev, every = q["evidence"], bool(q.get("all_evidence"))
+        row.update(recall_at_1=m.recall_at(retrieved, ev, 1, every), recall_at_5=m.recall_at(retrieved, ev, 5, every),
+                   mrr_at_10=m.mrr_at(retrieved, ev), ndcg_at_10=m.ndcg_at(retrieved, ev),
+                   citation_recall=m.citation_recall(cited, ev), citation_precision=m.citation_precision(cited, ev),
+                   fact_accuracy=m.fact_accuracy(answer["answer"], q["facts"]),
+                   false_abstention=float(answer["abstained"]))
+    return row
+
+
+METRICS = ("recall_at_1", "recall_at_5", "mrr_at_10", "ndcg_at_10", "citation_recall", "citation_precision",
+           "fact_accuracy", "false_abstention")
+
+
+def summarize(rows: list[dict]) -> dict:
+    """Aggregates for all questions, each slice and each language."""
+    groups = {"all": rows}
+    groups.update({s: [r for r in rows if r["slice"] == s] for s in SLICES})
+    groups.update({f"lang={lang}": [r for r in rows if r["lang"] == lang] for lang in ("zh", "en")})
+    return {name: _aggregate(rs) for name, rs in groups.items() if rs}
+
+
+def _aggregate(rows: list[dict]) -> dict:
+    answerable = [r for r in rows if r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"]]
+    out = {"n": len(rows)}
+    for key in METRICS:
+        out[key] = m.mean([r.get(key) for r in answerable])
+    out["abstention_on_unanswerable"] = m.mean([float(r["abstained"]) for r in unanswerable])
+    out["verbatim_quote_rate"] = m.mean([r["verbatim"] for r in rows])
+    out["unsupported_numbers"] = sum(r["unsupported"] for r in rows)
+    latencies = [r["latency_ms"] for r in rows]
+    out["latency_p50_ms"], out["latency_p95_ms"] = m.percentile(latencies, 50), m.percentile(latencies, 95)
+    return out
+
+
+def evaluate(ask, questions: list[dict]) -> tuple[list[dict], list[dict]]:
+    """``ask(question) -> answer dict``; returns (scored rows, answers)."""
+    rows, answers = [], []
+    for q in questions:
+        answer = ask(q["question"])
+        answers.append(answer)
+        rows.append(score(q, answer))
+    return rows, answers
