@@ -14,7 +14,7 @@ from index.types import Clause, Document
 from .cite import cite, unsupported_numbers
 from .prompts import phrase
 from .query import INTENT_EVIDENCE, Query
-from .retrieve import covers
+from .retrieve import coverage, covers
 from .types import Citation, Hit
 
 CANDIDATES = 5          # clauses whose sentences compete for the answer
@@ -72,13 +72,12 @@ def _picks(query: Query, hits: list[Hit]) -> list[Pick]:
     picks = []
     for hit in hits[:CANDIDATES]:
         clause = hit.clause
-        whole = f"{clause.path_text}\n{' '.join(clause.units)}\n{clause.text}".lower()
-        clause_cov = _coverage(query, whole)
+        clause_cov = hit.why.get("coverage", 0.0)
         for start, end in _quotable(clause):
             sentence = clause.text[start:end]
             has = bool(evidence and evidence.search(sentence + (" " + " ".join(clause.units)
                                                                if query.intent == "unit" else "")))
-            score = (0.5 * _coverage(query, sentence.lower()) + 0.5 * clause_cov
+            score = (0.5 * coverage(query, sentence.lower()) + 0.5 * clause_cov
                      + 0.35 * hit.score / top + (0.4 if has else 0.0))
             picks.append(Pick(hit, start, end, score, clause_cov, has))
     return picks
@@ -102,13 +101,6 @@ def _quotable(clause: Clause) -> list[tuple[int, int]]:
             continue  # "十、建立临床研究伦理审查结果互认。" names the topic, answers nothing
         spans.append((start, end))
     return spans or [(0, len(clause.text))]
-
-
-def _coverage(query: Query, text: str) -> float:
-    groups = [g for g in query.groups if any(len(t) > 1 or t.isdigit() for t in g)]
-    if not groups:
-        return 0.0
-    return sum(1 for g in groups if any(t in text for t in g)) / len(groups)
 
 
 def _sentence(lang: str, query: Query, c: Citation) -> str:

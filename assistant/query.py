@@ -84,8 +84,12 @@ def analyze(text: str, glossary: Glossary | None = None) -> Query:
     for name in places:
         row = _place_row(g, name)
         add(name, [r for r in row.region.split("|") if r] if row else [])
+    # A named place is a filter on documents (see retrieve), not a concept a clause must repeat.
+    place_words = {w.lower() for p in places for w in (p, *_aliases(g, p))}
+    place_tokens = {t for w in place_words for t in tokenize(w)} | place_words
+    groups = dict.fromkeys(frozenset(equivalents.get(t, {t})) for t in core if t not in place_tokens)
     return Query(text=text, language=lang, core=tuple(core), expansion=tuple(expansion),
-                 groups=tuple(frozenset(equivalents.get(t, {t})) for t in dict.fromkeys(core)),
+                 groups=tuple(groups),
                  places=tuple(places), intent=_intent(text), compare=bool(_COMPARE.search(text)),
                  english_terms=tuple(dict.fromkeys(english)))
 
@@ -114,6 +118,8 @@ def _longest_en(text: str, alternatives) -> str | None:
 
 
 def _word_in(phrase: str, text: str) -> bool:
+    if phrase not in text:  # cheap test first: the regex only confirms word boundaries
+        return False
     return re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text) is not None
 
 
@@ -122,7 +128,7 @@ def _places(low: str, g: Glossary) -> list[str]:
     spans: list[tuple[int, int, str]] = []
     for p in g.places:
         for alias in (p.name, *p.aliases):
-            if not alias or (alias.isascii() and len(alias) < 4):
+            if not alias or (alias.isascii() and len(alias) < 4) or alias.lower() not in low:
                 continue
             pattern = rf"(?<![a-z]){re.escape(alias.lower())}(?![a-z])" if alias.isascii() else re.escape(alias)
             for m in re.finditer(pattern, low):
@@ -136,6 +142,11 @@ def _places(low: str, g: Glossary) -> list[str]:
             out.append(name)
             covered_to = end
     return list(dict.fromkeys(out))
+
+
+def _aliases(g: Glossary, name: str) -> tuple[str, ...]:
+    row = _place_row(g, name)
+    return row.aliases if row else ()
 
 
 def _place_row(g: Glossary, name: str):

@@ -25,6 +25,9 @@ from .types import Hit
 RRF_K = 60
 EXPANSION_WEIGHT = 0.4
 DENSE_WINDOWS = 40
+POOL = 40             # candidates taken from each ranking
+RRF_SHARE = 0.5       # weight of the fused rank against concept coverage (which ranges 0..1)
+SPECIFIC_BONUS = 0.1  # a Nansha question prefers the Nansha text over the provincial plan
 
 
 def search_text(clause: Clause) -> str:
@@ -42,9 +45,12 @@ class HybridRetriever(BaseRetriever):
     embedder: Any = None
     k: int = 10
     lexical: Any = None
+    _texts: list = []
 
     def model_post_init(self, _context) -> None:
-        self.lexical = LexicalIndex([search_text(c) for c in self.snapshot.clauses])
+        texts = [search_text(c) for c in self.snapshot.clauses]
+        self.lexical = LexicalIndex(texts)
+        self._texts = [t.lower() for t in texts]
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun
                                 ) -> list[LCDocument]:
@@ -55,26 +61,45 @@ class HybridRetriever(BaseRetriever):
 
     def search(self, query: Query, k: int = 10, documents: list[str] | None = None,
                regions: list[str] | None = None) -> list[Hit]:
+        """Fuse BM25 and dense by RRF into a candidate pool, then rank it by concept coverage."""
         snap: Snapshot = self.snapshot
         allowed = self._allowed(query, documents, regions)
         mask = np.array([c.document_id in allowed for c in snap.clauses])
-        lex = self.lexical.scores(list(query.core)) + EXPANSION_WEIGHT * self.lexical.scores(list(query.expansion))
-        lex = np.where(mask, lex, 0.0)
-        fused: dict[int, float] = {}
-        why: dict[int, dict] = {}
-        for rank, i in enumerate([i for i in np.argsort(-lex) if lex[i] > 0][:50]):
-            fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
-            why.setdefault(i, {})["bm25"] = rank + 1
+        lexical = np.where(mask, self.lexical.scores(list(query.core))
+                           + EXPANSION_WEIGHT * self.lexical.scores(list(query.expansion)), 0.0)
+        translated = np.where(mask, self.lexical.scores(list(query.expansion)), 0.0)
         weight, dense = self._dense(query, allowed)
-        for rank, i in enumerate(dense):
-            fused[i] = fused.get(i, 0.0) + weight / (RRF_K + rank + 1)
-            why.setdefault(i, {})["dense"] = rank + 1
+        rankings = {"bm25": (1.0, _ranked(lexical)), "glossary": (0.5, _ranked(translated)),
+                    "dense": (weight, dense)}
+        rrf: dict[int, float] = {}
+        why: dict[int, dict] = {}
+        for name, (w, ranked) in rankings.items():
+            for rank, i in enumerate(ranked[:POOL]):
+                rrf[i] = rrf.get(i, 0.0) + w / (RRF_K + rank + 1)
+                why.setdefault(i, {})[name] = rank + 1
+        if not rrf:
+            return []
+        top_rrf = max(rrf.values())
+        weights = self._concept_weights(query)
         specific = self._most_specific(query, allowed)
-        for i in fused:
-            if snap.clauses[i].document_id in specific:
-                fused[i] *= 1.25  # a Nansha question prefers the Nansha text over the provincial plan
-        order = sorted(fused, key=lambda i: -fused[i])[:k]
-        return [Hit(snap.clauses[i], fused[i], r + 1, why[i]) for r, i in enumerate(order)]
+        final = {}
+        for i, r in rrf.items():
+            clause = snap.clauses[i]
+            cov = coverage(query, self._texts[i], weights)
+            final[i] = cov + RRF_SHARE * r / top_rrf + (SPECIFIC_BONUS if clause.document_id in specific else 0.0)
+            why[i]["coverage"] = round(cov, 3)
+        order = sorted(final, key=lambda i: -final[i])[:k]
+        return [Hit(snap.clauses[i], final[i], r + 1, why[i]) for r, i in enumerate(order)]
+
+    def _concept_weights(self, query: Query) -> list[float]:
+        """IDF of each question concept (its rarest known form): rare concepts decide relevance."""
+        known = [v for v in (self.lexical.idf(t) for g in query.groups for t in g) if v is not None]
+        default = float(np.median(known)) if known else 1.0
+        out = []
+        for g in query.groups:
+            values = [v for v in (self.lexical.idf(t) for t in g) if v is not None]
+            out.append(max(values) if values else default)
+        return out
 
     # -- parts ---------------------------------------------------------------------------------
     def _dense(self, query: Query, allowed: set[str]) -> tuple[float, list[int]]:
@@ -108,6 +133,25 @@ class HybridRetriever(BaseRetriever):
         g = load_glossary()
         names = {a for p in query.places for a in (p, *(_aliases(g, p)))}
         return {d.id for d in self.snapshot.documents if d.id in allowed and d.region in names}
+
+
+def _ranked(scores: np.ndarray) -> list[int]:
+    return [int(i) for i in np.argsort(-scores) if scores[i] > 0]
+
+
+def coverage(query: Query, text: str, weights: list[float] | None = None) -> float:
+    """Weighted share of the question's concepts found in ``text`` (lower-cased), in any of their forms."""
+    groups = query.groups
+    weights = weights or [1.0] * len(groups)
+    total = sum(w for g, w in zip(groups, weights) if _content(g))
+    if not total:
+        return 0.0
+    found = sum(w for g, w in zip(groups, weights) if _content(g) and any(t in text for t in g))
+    return found / total
+
+
+def _content(group: frozenset[str]) -> bool:
+    return any(len(t) > 1 or t.isdigit() for t in group)
 
 
 def covers(region: str | None, places: tuple[str, ...]) -> bool:
