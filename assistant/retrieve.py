@@ -16,6 +16,7 @@ from pydantic import ConfigDict
 from index.embed import unknown_ratio
 from index.glossary import load_glossary
 from index.lexical import LexicalIndex
+from index.sentences import windows
 from index.store import Snapshot
 from index.types import Clause
 
@@ -28,6 +29,7 @@ DENSE_WINDOWS = 40
 POOL = 40             # candidates taken from each ranking
 RRF_SHARE = 0.5       # weight of the fused rank against concept coverage (which ranges 0..1)
 SPECIFIC_BONUS = 0.1  # a Nansha question prefers the Nansha text over the provincial plan
+WINDOW = 400          # characters of a clause window judged for coverage
 
 
 def search_text(clause: Clause) -> str:
@@ -45,12 +47,15 @@ class HybridRetriever(BaseRetriever):
     embedder: Any = None
     k: int = 10
     lexical: Any = None
-    _texts: list = []
+    _windows: list = []
 
     def model_post_init(self, _context) -> None:
         texts = [search_text(c) for c in self.snapshot.clauses]
         self.lexical = LexicalIndex(texts)
-        self._texts = [t.lower() for t in texts]
+        # coverage is judged on one window of a long clause, so a 3,000-character paragraph does not
+        # "cover" a question by holding its words in unrelated sentences
+        self._windows = [[f"{c.path_text}\n{' '.join(c.units)}\n{w}".lower() for w in windows(c.text, WINDOW)]
+                         for c in self.snapshot.clauses]
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun
                                 ) -> list[LCDocument]:
@@ -85,7 +90,7 @@ class HybridRetriever(BaseRetriever):
         final = {}
         for i, r in rrf.items():
             clause = snap.clauses[i]
-            cov = coverage(query, self._texts[i], weights)
+            cov = max(coverage(query, w, weights) for w in self._windows[i])
             final[i] = cov + RRF_SHARE * r / top_rrf + (SPECIFIC_BONUS if clause.document_id in specific else 0.0)
             why[i]["coverage"] = round(cov, 3)
         order = sorted(final, key=lambda i: -final[i])[:k]
