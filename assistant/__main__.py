@@ -34,10 +34,12 @@ def _index(args, settings: Settings) -> int:
 
 
 def _ask(args, settings: Settings) -> int:
-    from .service import Assistant
+    from .service import Assistant, check_question
 
     if args.questions is None and args.question is None:
         raise PolicyError("give a question, or --questions FILE.jsonl")
+    if args.questions is None:
+        check_question(args.question, settings.max_question_chars)  # before the slow model load
     assistant = Assistant(settings)
     if args.questions is not None:
         return _batch(assistant, args)
@@ -78,6 +80,19 @@ def _readable(answer) -> str:
     return "\n".join(lines)
 
 
+def _add(args, settings: Settings) -> int:
+    from pathlib import Path
+
+    from .service import add
+
+    meta = {"id": args.id, "title": args.title, "doc_number": args.doc_number, "issuer": args.issuer,
+            "date": args.date, "region": args.region, "language": args.language, "source": args.source}
+    document, report = add(settings, Path(args.file), meta)
+    print(f"added {document.id} ({document.title}); index now holds {report.clauses} clauses "
+          f"({report.embedded} newly embedded)")
+    return 0
+
+
 def _serve(args, settings: Settings) -> int:
     from app import main as serve
 
@@ -99,6 +114,17 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--document", action="append", help="only this document id (repeatable)")
     a.add_argument("--region", action="append", help="only documents of this region (repeatable)")
     a.set_defaults(run=_ask)
+    d = sub.add_parser("add", help="add a policy file (txt, md, html, pdf, docx) and index it")
+    d.add_argument("file")
+    d.add_argument("--title", required=True)
+    d.add_argument("--id", help="document id (default: from the title)")
+    d.add_argument("--doc-number", help="文号, e.g. 粤府办〔2024〕11号")
+    d.add_argument("--issuer")
+    d.add_argument("--date")
+    d.add_argument("--region", help="e.g. 广东省, 广州南沙, 杭州")
+    d.add_argument("--language", choices=["zh", "en"], help="default: detected")
+    d.add_argument("--source")
+    d.set_defaults(run=_add)
     s = sub.add_parser("serve", help="start the web chat")
     s.set_defaults(run=_serve)
     return p

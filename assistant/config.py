@@ -31,6 +31,10 @@ class Settings:
     def index_dir(self) -> Path:
         return self.data_dir / "index"
 
+    @property
+    def user_library_dir(self) -> Path:
+        return self.data_dir / "library"
+
     @classmethod
     def from_env(cls) -> "Settings":
         env = os.environ.get

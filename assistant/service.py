@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from index.build import BuildReport, build_index
 from index.embed import load_embedder
 from index.errors import StoreError
-from index.library import load_library
+from index.library import add_document, load_library
+from index.types import Document
 from index.store import chroma_client, read_snapshot
 
 from .answer import compose
@@ -19,10 +21,32 @@ from .types import Answer, QuestionError
 REBUILD = "python -m assistant index --rebuild"
 
 
+def library(settings: Settings) -> list[Document]:
+    """The built-in library followed by the documents users added."""
+    return load_library(settings.library_dir) + load_library(settings.user_library_dir)
+
+
 def build(settings: Settings, rebuild: bool = False, progress: bool = True) -> BuildReport:
-    """Index the built-in library (and any added documents) with the configured model and store."""
-    return build_index(load_library(settings.library_dir), settings.index_dir, settings.embedding_model,
+    """Index the library with the configured model and store (a no-op when nothing changed)."""
+    return build_index(library(settings), settings.index_dir, settings.embedding_model,
                        host=settings.chroma_host, port=settings.chroma_port, rebuild=rebuild, progress=progress)
+
+
+def add(settings: Settings, source: Path, meta: dict) -> tuple[Document, BuildReport]:
+    """Add a policy file to the user library and index it incrementally."""
+    document = add_document(settings.user_library_dir, source, meta, {d.id for d in library(settings)})
+    return document, build(settings, progress=False)
+
+
+def check_question(question: object, limit: int) -> str:
+    """The question as text, or a QuestionError saying what is wrong with it."""
+    if not isinstance(question, str) or not question.strip():
+        raise QuestionError(phrase("zh" if isinstance(question, str) and language_of(question) == "zh" else "en",
+                                   "empty"))
+    text = question.strip()
+    if len(text) > limit:
+        raise QuestionError(phrase(language_of(text), "too_long", length=len(text), limit=limit))
+    return text
 
 
 class Assistant:
@@ -52,20 +76,10 @@ class Assistant:
         self.documents = {d.id: d for d in snapshot.documents}
         self.retriever = HybridRetriever(snapshot=snapshot, vectorstore=store, embedder=embedder, k=s.top_k)
 
-    def check(self, question: object) -> str:
-        """The question as text, or a QuestionError saying what is wrong with it."""
-        if not isinstance(question, str) or not question.strip():
-            raise QuestionError(phrase("en", "empty"))
-        text = question.strip()
-        if len(text) > self.settings.max_question_chars:
-            raise QuestionError(phrase(language_of(text), "too_long", length=len(text),
-                                       limit=self.settings.max_question_chars))
-        return text
-
     def ask(self, question: str, *, documents: list[str] | None = None, regions: list[str] | None = None,
             id: object = None) -> Answer:
         t0 = time.perf_counter()
-        text = self.check(question)
+        text = check_question(question, self.settings.max_question_chars)
         query = analyze(text)
         hits = self.retriever.search(query, self.settings.top_k, documents, regions)
         t1 = time.perf_counter()

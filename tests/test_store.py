@@ -1,0 +1,81 @@
+"""The index on disk: idempotent by content hash, atomic under crashes, honest about its model."""
+import json
+
+import pytest
+
+from assistant.config import Settings
+from assistant.service import Assistant, build
+from index.errors import StoreError
+
+pytestmark = pytest.mark.slow
+
+ZH = "一、总则\n\n（一）支持企业。对符合条件的项目给予不超过500万元奖励。\n\n（二）伦理审查。参与单位须在5个工作日内反馈意见。\n"
+EN = "I. Support\n\n(1) Grants. Eligible projects receive up to 2 million yuan.\n\n(2) Reviews. Reviews finish within 10 working days.\n"
+
+
+def small_library(folder, zh=ZH, en=EN):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "a.zh.txt").write_text(zh, encoding="utf-8")
+    (folder / "b.en.txt").write_text(en, encoding="utf-8")
+    meta = [{"id": "a", "file": "a.zh.txt", "title": "甲办法", "language": "zh", "region": "广东省"},
+            {"id": "b", "file": "b.en.txt", "title": "B Rules", "language": "en", "region": "杭州"}]
+    (folder / "library.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return Settings(data_dir=tmp_path / "var", library_dir=small_library(tmp_path / "lib"))
+
+
+def test_rebuild_without_changes_embeds_nothing(settings):
+    first = build(settings, progress=False)
+    assert not first.unchanged and first.embedded == first.windows > 0
+    again = build(settings, progress=False)
+    assert again.unchanged and again.embedded == 0 and again.build_id == first.build_id
+
+
+def test_only_changed_clauses_are_embedded_again(settings):
+    first = build(settings, progress=False)
+    small_library(settings.library_dir, zh=ZH.replace("500万元", "800万元"))
+    second = build(settings, progress=False)
+    assert second.embedded == 1 and second.reused == first.windows - 1
+    answer = Assistant(settings).ask("支持企业的项目奖励最多多少万元？")
+    assert "800万元" in answer.text and "500万元" not in answer.text
+
+
+def test_a_crash_mid_build_leaves_the_previous_index_serving(settings, monkeypatch):
+    build(settings, progress=False)
+    small_library(settings.library_dir, zh=ZH.replace("500万元", "900万元"))
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr("index.build.write_snapshot", crash)
+    with pytest.raises(RuntimeError):
+        build(settings, progress=False)
+    answer = Assistant(settings).ask("支持企业的项目奖励最多多少万元？")
+    assert "500万元" in answer.text  # the old build still answers
+    monkeypatch.undo()
+    assert not build(settings, progress=False).unchanged  # and the next build completes the change
+    assert "900万元" in Assistant(settings).ask("支持企业的项目奖励最多多少万元？").text
+
+
+def test_opening_an_index_built_with_another_model_names_the_rebuild_command(settings):
+    build(settings, progress=False)
+    other = Settings(data_dir=settings.data_dir, library_dir=settings.library_dir,
+                     embedding_model="/models/bge-small-zh")
+    with pytest.raises(StoreError, match=r"python -m assistant index --rebuild"):
+        Assistant(other)
+
+
+def test_a_missing_index_says_how_to_build_it(settings):
+    with pytest.raises(StoreError, match=r"python -m assistant index"):
+        Assistant(settings)
+
+
+def test_a_model_that_is_not_on_disk_is_a_clear_error(settings):
+    bad = Settings(data_dir=settings.data_dir, library_dir=settings.library_dir,
+                   embedding_model="no-such-org/no-such-model")
+    with pytest.raises(StoreError, match="POLICY_EMBEDDING_MODEL"):
+        build(bad, progress=False)
