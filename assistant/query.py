@@ -22,8 +22,9 @@ INTENTS = {
              r"which (?:department|unit|agency|bureau|authority|office)|who (?:is responsible|leads|takes the lead)|"
              r"responsible|lead agency|led by",
              r"牵头单位|责任单位|配合单位|\bled by\b|take the lead|responsib"),
-    "count": (r"多少家|多少个|几个|多少项|多少件|how many|what number",
-              r"\d"),
+    "count": (r"多少家|多少个|几个|几家|多少项|多少件|how many|what number",
+              r"\d|[一二三四五六七八九十两]+[个家项件所]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|"
+              r"thirty|dozen|hundred|thousand)\b"),
 }
 _INTENT_Q = {k: re.compile(q, re.I) for k, (q, _) in INTENTS.items()}
 INTENT_EVIDENCE = {k: re.compile(e, re.I) for k, (_, e) in INTENTS.items()}

@@ -5,6 +5,7 @@ says nothing, so its weight follows how much of the question the model can actua
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -15,21 +16,25 @@ from pydantic import ConfigDict
 
 from index.embed import unknown_ratio
 from index.glossary import load_glossary
-from index.lexical import LexicalIndex
+from index.lexical import LexicalIndex, tokenize
 from index.sentences import windows
 from index.store import Snapshot
 from index.types import Clause
 
-from .query import Query, analyze, place_chain
+from .query import INTENT_EVIDENCE, Query, analyze, place_chain
 from .types import Hit
 
 RRF_K = 60
 EXPANSION_WEIGHT = 0.4
 DENSE_WINDOWS = 40
 POOL = 40             # candidates taken from each ranking
+DENSE_WEIGHT = 0.3    # RRF weight of the dense ranking when the model can read the whole question
+GLOSSARY_WEIGHT = 0.5 # RRF weight of the ranking by glossary expansions alone (synonyms, translations)
 RRF_SHARE = 0.5       # weight of the fused rank against concept coverage (which ranges 0..1)
 SPECIFIC_BONUS = 0.1  # a Nansha question prefers the Nansha text over the provincial plan
 WINDOW = 400          # characters of a clause window judged for coverage
+INTENT_BONUS = 0.1    # the window holds what the question asks for (a number of days, an amount, a unit)
+NAMED_BONUS = 0.15    # the question names the document ("2024年行动方案", "the 2021-2025 plan")
 
 
 def search_text(clause: Clause) -> str:
@@ -74,7 +79,7 @@ class HybridRetriever(BaseRetriever):
                            + EXPANSION_WEIGHT * self.lexical.scores(list(query.expansion)), 0.0)
         translated = np.where(mask, self.lexical.scores(list(query.expansion)), 0.0)
         weight, dense = self._dense(query, allowed)
-        rankings = {"bm25": (1.0, _ranked(lexical)), "glossary": (0.5, _ranked(translated)),
+        rankings = {"bm25": (1.0, _ranked(lexical)), "glossary": (GLOSSARY_WEIGHT, _ranked(translated)),
                     "dense": (weight, dense)}
         rrf: dict[int, float] = {}
         why: dict[int, dict] = {}
@@ -87,11 +92,15 @@ class HybridRetriever(BaseRetriever):
         top_rrf = max(rrf.values())
         weights = self._concept_weights(query)
         specific = self._most_specific(query, allowed)
+        named = named_documents(query.text, [d for d in snap.documents if d.id in allowed])
+        evidence = INTENT_EVIDENCE.get(query.intent) if query.intent else None
         final = {}
         for i, r in rrf.items():
             clause = snap.clauses[i]
-            cov = max(coverage(query, w, weights) for w in self._windows[i])
-            final[i] = cov + RRF_SHARE * r / top_rrf + (SPECIFIC_BONUS if clause.document_id in specific else 0.0)
+            cov = max(coverage(query, w, weights) + (INTENT_BONUS if evidence and evidence.search(w) else 0.0)
+                      for w in self._windows[i])
+            final[i] = (cov + RRF_SHARE * r / top_rrf + (SPECIFIC_BONUS if clause.document_id in specific else 0.0)
+                        + (NAMED_BONUS if clause.document_id in named else 0.0))
             why[i]["coverage"] = round(cov, 3)
         order = sorted(final, key=lambda i: -final[i])[:k]
         return [Hit(snap.clauses[i], final[i], r + 1, why[i]) for r, i in enumerate(order)]
@@ -113,7 +122,7 @@ class HybridRetriever(BaseRetriever):
         text = query.text
         if unknown_ratio(self.embedder, text) > 0.3 and query.english_terms:
             text = " ".join(query.english_terms)  # let the English model read the glossary's translation
-        weight = max(0.0, 1.0 - 1.5 * unknown_ratio(self.embedder, text))
+        weight = DENSE_WEIGHT * max(0.0, 1.0 - 1.5 * unknown_ratio(self.embedder, text))
         if weight == 0.0:
             return 0.0, []
         where = {"document_id": {"$in": sorted(allowed)}}
@@ -157,6 +166,30 @@ def coverage(query: Query, text: str, weights: list[float] | None = None) -> flo
 
 def _content(group: frozenset[str]) -> bool:
     return any(len(t) > 1 or t.isdigit() for t in group)
+
+
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def named_documents(question: str, documents) -> set[str]:
+    """Documents the question points at by a year of their title or date, or a word only their title has."""
+    if not documents:
+        return set()
+    years = set(_YEAR.findall(question))
+    q_tokens = set(tokenize(question))
+    titles = {d.id: f"{d.title} {d.title_translated or ''} {d.doc_number or ''} {d.date or ''}" for d in documents}
+    tokens = {i: set(tokenize(t)) - set(_YEAR.findall(t)) for i, t in titles.items()}
+    df: dict[str, int] = {}
+    for toks in tokens.values():
+        for t in toks:
+            df[t] = df.get(t, 0) + 1
+    scores = {}
+    for doc_id, title in titles.items():
+        year_hits = len(years & set(_YEAR.findall(title)))
+        word_hits = sum(1 for t in q_tokens & tokens[doc_id] if df[t] <= max(1, len(documents) // 3) and len(t) > 1)
+        scores[doc_id] = 2 * year_hits + word_hits
+    best = max(scores.values())
+    return {i for i, v in scores.items() if v == best and v >= 2}
 
 
 def covers(region: str | None, places: tuple[str, ...]) -> bool:
