@@ -18,7 +18,9 @@ from .retrieve import coverage, covers
 from .types import Citation, Hit
 
 CANDIDATES = 5          # clauses whose sentences compete for the answer
-MIN_COVERAGE = 0.4      # share of the question's concepts the best clause must contain
+MIN_COVERAGE = 0.4      # weighted share of the question's concepts the best clause must contain
+MIN_FACT_COVERAGE = 0.45  # …and, for a number/date question, the quoted sentence with its headings
+NUMERIC = ("days", "percent", "amount")
 SECOND_RATIO = 0.6      # a second document is quoted when its best sentence scores this close
 
 
@@ -40,7 +42,8 @@ class Composed:
     see_also: list[Hit]
 
 
-def compose(query: Query, hits: list[Hit], documents: dict[str, Document]) -> Composed:
+def compose(query: Query, hits: list[Hit], documents: dict[str, Document],
+            weights: list[float] | None = None) -> Composed:
     lang = query.language
     uncovered = [p for p in query.places if not any(covers(d.region, (p,)) for d in documents.values())]
     if query.places and len(uncovered) == len(query.places):
@@ -50,8 +53,11 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document]) -> Co
     if not picks or picks[0].clause_coverage < MIN_COVERAGE:
         return _abstain(lang, hits, phrase(lang, "reason_weak"))
     best = picks[0]
-    if query.intent in ("days", "percent", "amount") and not best.has_evidence:
-        return _abstain(lang, hits, phrase(lang, f"reason_{query.intent}"))
+    if query.intent in NUMERIC:
+        # the number must sit in a sentence about the question's own subject, not just anywhere nearby
+        if not best.has_evidence or coverage(query, _context(best), weights) < MIN_FACT_COVERAGE \
+                or not _holds_key_concept(query, _context(best), weights):
+            return _abstain(lang, hits, phrase(lang, f"reason_{query.intent}"))
     chosen = [best]
     if query.compare or len(query.places) > 1:
         other = next((p for p in picks if p.hit.clause.document_id != best.hit.clause.document_id
@@ -81,6 +87,21 @@ def _picks(query: Query, hits: list[Hit]) -> list[Pick]:
                      + 0.35 * hit.score / top + (0.4 if has else 0.0))
             picks.append(Pick(hit, start, end, score, clause_cov, has))
     return picks
+
+
+def _context(pick: Pick) -> str:
+    """The quoted sentence with the headings and units that frame it, lower-cased."""
+    c = pick.hit.clause
+    return f"{c.path_text} {' '.join(c.units)} {c.text[pick.start:pick.end]}".lower()
+
+
+def _holds_key_concept(query: Query, text: str, weights: list[float] | None) -> bool:
+    """Does ``text`` hold the question's rarest (most specific) concept?"""
+    if not query.groups:
+        return False
+    weights = weights or [1.0] * len(query.groups)
+    key = max(range(len(query.groups)), key=lambda i: weights[i])
+    return any(t in text for t in query.groups[key])
 
 
 def _quotable(clause: Clause) -> list[tuple[int, int]]:

@@ -10,17 +10,21 @@ from index.lexical import tokenize
 
 # What a question asks for, and what a sentence must contain to answer it.
 INTENTS = {
-    "days": (r"几个工作日|多少个?工作日|多少天|几天|多久|多长时间|时限|期限|几日|how many (?:working |business )?days|"
-             r"how long|deadline|time limit|within how",
-             r"\d+\s*个?工作日|\d+\s*日[内前]|\d+\s*(?:working |business )?days|\d+个月|时限"),
-    "percent": (r"比例|百分之|多少%|几成|percent|percentage|ratio|what share|what proportion|loss tolerance|rate",
+    "days": (r"几个工作日|多少个?工作日|多少天|几天|多久|多长时间|时限|期限|几日|截止|哪一天|几月几日|几号|什么时候|何时|"
+             r"how many (?:working |business )?days|how long|how often|deadline|time limit|within how|^\s*when\b|"
+             r"what date|by when",
+             r"\d+\s*个?工作日|\d+\s*日[内前]|\d+月\d+日|\d+\s*(?:working |business )?days|\d+个月|\d+年|时限|"
+             r"每(?:季度|年|月|周)|quarter|annual"),
+    "percent": (r"比例|百分之|多少%|几成|税率|费率|报销比例|\bpercent|\bratio\b|what share|what proportion|"
+                r"loss tolerance|\brate\b",
                 r"\d+(?:\.\d+)?\s*%|百分之|percent"),
-    "amount": (r"多少钱|补多少|奖多少|奖励多少|资助多少|补贴多少|支持多少|多少万|多少资金|最高|上限|额度|"
-               r"how much|maximum|\bcap\b|amount|how many yuan|funding",
+    "amount": (r"多少钱|补多少|奖多少|奖励多少|资助多少|补贴多少|支持多少|多少万|多少资金|多少经费|经费|安家费|补贴标准|"
+               r"奖励标准|收费标准|费用是|最高|上限|额度|how much|maximum|\bcap\b|\bamount|how many yuan|funding|"
+               r"\bfees?\b|compensation|allowance|what (?:\w+ ){0,2}(?:subsidy|reward|grant)",
                r"\d[\d,.]*\s*(?:万|亿)?元|yuan|\d+\s*%|百分之"),
     "unit": (r"哪个部门|哪些部门|哪个单位|哪些单位|谁负责|谁牵头|牵头单位|责任单位|配合单位|负责单位|"
              r"which (?:department|unit|agency|bureau|authority|office)|who (?:is responsible|leads|takes the lead)|"
-             r"responsible|lead agency|led by",
+             r"\bresponsible|lead agency|led by",
              r"牵头单位|责任单位|配合单位|\bled by\b|take the lead|responsib"),
     "count": (r"多少家|多少个|几个|几家|多少项|多少件|how many|what number",
               r"\d|[一二三四五六七八九十两]+[个家项件所]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|"

@@ -90,7 +90,7 @@ class HybridRetriever(BaseRetriever):
         if not rrf:
             return []
         top_rrf = max(rrf.values())
-        weights = self._concept_weights(query)
+        weights = self.concept_weights(query)
         specific = self._most_specific(query, allowed)
         named = named_documents(query.text, [d for d in snap.documents if d.id in allowed])
         evidence = INTENT_EVIDENCE.get(query.intent) if query.intent else None
@@ -105,7 +105,7 @@ class HybridRetriever(BaseRetriever):
         order = sorted(final, key=lambda i: -final[i])[:k]
         return [Hit(snap.clauses[i], final[i], r + 1, why[i]) for r, i in enumerate(order)]
 
-    def _concept_weights(self, query: Query) -> list[float]:
+    def concept_weights(self, query: Query) -> list[float]:
         """IDF of each question concept (its rarest known form): rare concepts decide relevance."""
         known = [v for v in (self.lexical.idf(t) for g in query.groups for t in g) if v is not None]
         default = float(np.median(known)) if known else 1.0
