@@ -18,9 +18,10 @@ from .retrieve import coverage, covers
 from .types import Citation, Hit
 
 CANDIDATES = 5          # clauses whose sentences compete for the answer
-MIN_COVERAGE = 0.4      # weighted share of the question's concepts the best clause must contain
-MIN_FACT_COVERAGE = 0.45  # …and, for a number/date question, the quoted sentence with its headings
+MIN_COVERAGE = 0.3      # weighted share of the question's concepts the best clause must contain
+MIN_FACT_COVERAGE = 0.5  # …and, for a number/date question, the quoted sentence with its headings
 NUMERIC = ("days", "percent", "amount")
+KEY_CONCEPT = False     # …and that sentence must hold the question's most specific concept
 SECOND_RATIO = 0.6      # a second document is quoted when its best sentence scores this close
 
 
@@ -56,7 +57,7 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document],
     if query.intent in NUMERIC:
         # the number must sit in a sentence about the question's own subject, not just anywhere nearby
         if not best.has_evidence or coverage(query, _context(best), weights) < MIN_FACT_COVERAGE \
-                or not _holds_key_concept(query, _context(best), weights):
+                or (KEY_CONCEPT and not _holds_key_concept(query, _context(best), weights)):
             return _abstain(lang, hits, phrase(lang, f"reason_{query.intent}"))
     chosen = [best]
     if query.compare or len(query.places) > 1:

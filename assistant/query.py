@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from index.glossary import Glossary, load_glossary
-from index.lexical import tokenize
+from index.lexical import tokenize, words
 
 # What a question asks for, and what a sentence must contain to answer it.
 INTENTS = {
@@ -42,7 +42,8 @@ class Query:
     language: str
     core: tuple[str, ...]                     # tokens of the question itself
     expansion: tuple[str, ...]                # tokens added from the glossary
-    groups: tuple[frozenset[str], ...]        # per core token: it and its glossary equivalents
+    groups: tuple[frozenset[str], ...]        # per question word: it and its glossary equivalents
+    heads: tuple[str, ...]                    # the question word each group stands for
     places: tuple[str, ...]                   # canonical names of the places it names
     intent: str | None
     compare: bool
@@ -60,19 +61,18 @@ def analyze(text: str, glossary: Glossary | None = None) -> Query:
     lang = language_of(text)
     low = text.lower()
     core = tokenize(text)
-    equivalents: dict[str, set[str]] = {t: {t} for t in core}
+    concepts = words(text)
+    equivalents: dict[str, set[str]] = {t: {t} for t in concepts}
     expansion: list[str] = []
     english: list[str] = []
 
     def add(matched: str, alternatives: list[str]) -> None:
         toks = [t for alt in alternatives for t in tokenize(alt)]
         expansion.extend(toks)
-        for t in tokenize(matched):
-            equivalents.setdefault(t, {t}).update(toks)
-        # the matched phrase as a whole also counts as one concept covered by any alternative
-        for t in core:
+        # every question word inside the matched phrase (or holding it) may appear as any alternative
+        for t in concepts:
             if t in matched or matched in t:
-                equivalents[t].update(toks)
+                equivalents[t].update(toks + [a.lower() for a in alternatives])
 
     for group in g.synonyms:
         hit = _longest_in(low, group)
@@ -92,9 +92,10 @@ def analyze(text: str, glossary: Glossary | None = None) -> Query:
     # A named place is a filter on documents (see retrieve), not a concept a clause must repeat.
     place_words = {w.lower() for p in places for w in (p, *_aliases(g, p))}
     place_tokens = {t for w in place_words for t in tokenize(w)} | place_words
-    groups = dict.fromkeys(frozenset(equivalents.get(t, {t})) for t in core if t not in place_tokens)
+    kept = [t for t in dict.fromkeys(concepts) if t not in place_tokens]
+    groups = dict.fromkeys(frozenset(equivalents[t]) for t in kept)
     return Query(text=text, language=lang, core=tuple(core), expansion=tuple(expansion),
-                 groups=tuple(groups),
+                 groups=tuple(groups), heads=tuple(dict.fromkeys(kept)),
                  places=tuple(places), intent=_intent(text), compare=bool(_COMPARE.search(text)),
                  english_terms=tuple(dict.fromkeys(english)))
 

@@ -106,14 +106,16 @@ class HybridRetriever(BaseRetriever):
         return [Hit(snap.clauses[i], final[i], r + 1, why[i]) for r, i in enumerate(order)]
 
     def concept_weights(self, query: Query) -> list[float]:
-        """IDF of each question concept (its rarest known form): rare concepts decide relevance."""
-        known = [v for v in (self.lexical.idf(t) for g in query.groups for t in g) if v is not None]
+        """IDF of each question concept: of the word as asked when the library uses it, else of its most
+        common glossary form; concepts the library never uses get the median weight."""
+        out: list[float | None] = []
+        for head, group in zip(query.heads, query.groups):
+            own = self.lexical.idf(head)
+            forms = [v for v in (self.lexical.idf(t) for t in group) if v is not None]
+            out.append(own if own is not None else (min(forms) if forms else None))
+        known = [v for v in out if v is not None]
         default = float(np.median(known)) if known else 1.0
-        out = []
-        for g in query.groups:
-            values = [v for v in (self.lexical.idf(t) for t in g) if v is not None]
-            out.append(max(values) if values else default)
-        return out
+        return [default if v is None else v for v in out]
 
     # -- parts ---------------------------------------------------------------------------------
     def _dense(self, query: Query, allowed: set[str]) -> tuple[float, list[int]]:

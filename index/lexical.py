@@ -45,7 +45,16 @@ def stem(word: str) -> str:
 
 
 def tokenize(text: str) -> list[str]:
-    """Index/query tokens of mixed Chinese and English text."""
+    """Index/query tokens of mixed Chinese and English text (Chinese in jieba's search mode)."""
+    return _tokens(text, search=True)
+
+
+def words(text: str) -> list[str]:
+    """Whole words of a question, one per concept (jieba's precise mode): "技术改造", not also "技术"."""
+    return _tokens(text, search=False)
+
+
+def _tokens(text: str, search: bool) -> list[str]:
     tokens: list[str] = []
     for run in _RUN.findall(text):
         if run[0].isascii():
@@ -54,7 +63,8 @@ def tokenize(text: str) -> list[str]:
             elif run.lower() not in _EN_STOP and len(run) > 1:
                 tokens.append(stem(run))
             continue
-        for word in _tokenizer().cut_for_search(run):
+        cut = _tokenizer().cut_for_search(run) if search else _tokenizer().cut(run)
+        for word in cut:
             if word not in _ZH_STOP:
                 tokens.append(word)
     return tokens
