@@ -21,6 +21,7 @@ CANDIDATES = 5          # clauses whose sentences compete for the answer
 MIN_COVERAGE = 0.3      # weighted share of the question's concepts the best clause must contain
 MIN_FACT_COVERAGE = 0.5  # …and, for a number/date question, the quoted sentence with its headings
 NUMERIC = ("days", "percent", "amount")
+RANK_WEIGHT = 0.5       # how much the retrieval score of a sentence's clause counts in choosing it
 KEY_CONCEPT = False     # …and that sentence must hold the question's most specific concept
 SECOND_RATIO = 0.6      # a second document is quoted when its best sentence scores this close
 
@@ -50,7 +51,7 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document],
     if query.places and len(uncovered) == len(query.places):
         return _abstain(lang, hits, phrase(lang, "reason_place", places="、".join(uncovered),
                                            regions=_regions(documents)))
-    picks = sorted(_picks(query, hits), key=lambda p: -p.score)
+    picks = sorted(_picks(query, hits, weights), key=lambda p: -p.score)
     if not picks or picks[0].clause_coverage < MIN_COVERAGE:
         return _abstain(lang, hits, phrase(lang, "reason_weak"))
     best = picks[0]
@@ -73,7 +74,7 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document],
     return Composed(text, False, citations, [])
 
 
-def _picks(query: Query, hits: list[Hit]) -> list[Pick]:
+def _picks(query: Query, hits: list[Hit], weights: list[float] | None = None) -> list[Pick]:
     evidence = INTENT_EVIDENCE.get(query.intent) if query.intent else None
     top = hits[0].score if hits else 1.0
     picks = []
@@ -84,8 +85,8 @@ def _picks(query: Query, hits: list[Hit]) -> list[Pick]:
             sentence = clause.text[start:end]
             has = bool(evidence and evidence.search(sentence + (" " + " ".join(clause.units)
                                                                if query.intent == "unit" else "")))
-            score = (0.5 * coverage(query, sentence.lower()) + 0.5 * clause_cov
-                     + 0.35 * hit.score / top + (0.4 if has else 0.0))
+            score = (0.5 * coverage(query, sentence.lower(), weights) + 0.3 * clause_cov
+                     + RANK_WEIGHT * hit.score / top + (0.4 if has else 0.0))
             picks.append(Pick(hit, start, end, score, clause_cov, has))
     return picks
 

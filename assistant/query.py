@@ -12,7 +12,7 @@ from index.lexical import tokenize, words
 INTENTS = {
     "days": (r"几个工作日|多少个?工作日|多少天|几天|多久|多长时间|时限|期限|几日|截止|哪一天|几月几日|几号|什么时候|何时|"
              r"how many (?:working |business )?days|how long|how often|deadline|time limit|within how|^\s*when\b|"
-             r"what date|by when",
+             r"what date|by when|截止时间|截止日期|时间是",
              r"\d+\s*个?工作日|\d+\s*日[内前]|\d+月\d+日|\d+\s*(?:working |business )?days|\d+个月|\d+年|时限|"
              r"每(?:季度|年|月|周)|quarter|annual"),
     "percent": (r"比例|百分之|多少%|几成|税率|费率|报销比例|\bpercent|\bratio\b|what share|what proportion|"
@@ -25,7 +25,8 @@ INTENTS = {
     "unit": (r"哪个部门|哪些部门|哪个单位|哪些单位|谁负责|谁牵头|牵头单位|责任单位|配合单位|负责单位|"
              r"which (?:department|unit|agency|bureau|authority|office)|who (?:is responsible|leads|takes the lead)|"
              r"\bresponsible|lead agency|led by",
-             r"牵头单位|责任单位|配合单位|\bled by\b|take the lead|responsib"),
+             r"牵头单位|责任单位|配合单位|[\u4e00-\u9fff]{2,}(?:厅|局|委员会|委|办公室|办)|\bled by\b|take the lead|"
+             r"responsib|(?:Department|Bureau|Commission|Administration|Office) of|Provincial \w+ (?:Bureau|Commission)"),
     "count": (r"多少家|多少个|几个|几家|多少项|多少件|how many|what number",
               r"\d|[一二三四五六七八九十两]+[个家项件所]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|"
               r"thirty|dozen|hundred|thousand)\b"),
@@ -92,11 +93,14 @@ def analyze(text: str, glossary: Glossary | None = None) -> Query:
     # A named place is a filter on documents (see retrieve), not a concept a clause must repeat.
     place_words = {w.lower() for p in places for w in (p, *_aliases(g, p))}
     place_tokens = {t for w in place_words for t in tokenize(w)} | place_words
-    kept = [t for t in dict.fromkeys(concepts) if t not in place_tokens]
+    # words of the cue that says what kind of answer is wanted ("多久", "截止时间") are not its subject
+    cue = _INTENT_Q[intent].search(text) if (intent := _intent(text)) else None
+    cue_words = set(words(cue.group())) if cue else set()
+    kept = [t for t in dict.fromkeys(concepts) if t not in place_tokens and t not in cue_words]
     groups = dict.fromkeys(frozenset(equivalents[t]) for t in kept)
     return Query(text=text, language=lang, core=tuple(core), expansion=tuple(expansion),
                  groups=tuple(groups), heads=tuple(dict.fromkeys(kept)),
-                 places=tuple(places), intent=_intent(text), compare=bool(_COMPARE.search(text)),
+                 places=tuple(places), intent=intent, compare=bool(_COMPARE.search(text)),
                  english_terms=tuple(dict.fromkeys(english)))
 
 
