@@ -93,6 +93,47 @@ def _add(args, settings: Settings) -> int:
     return 0
 
 
+def _eval(args, settings: Settings) -> int:
+    from pathlib import Path
+
+    from eval.baseline import Baseline
+    from eval.report import comparison, table, write
+    from eval.run import QUESTIONS, evaluate, load_questions, summarize
+
+    from .cite import unsupported_numbers
+    from .service import Assistant, build
+
+    build(settings, progress=False)
+    assistant = Assistant(settings)
+    path = Path(args.questions) if args.questions else QUESTIONS
+    try:
+        questions = load_questions(path)
+    except (OSError, ValueError) as e:
+        raise PolicyError(f"cannot read the question file {path}: {e}") from e
+
+    def ask(question: str) -> dict:
+        answer = assistant.ask(question)
+        result = answer.to_dict()
+        # an abstention states no facts: its "see also" lines are references, not claims
+        result["unsupported_numbers"] = [] if answer.abstained else \
+            sorted(unsupported_numbers(answer.text, answer.citations))
+        return result
+
+    rows, answers = evaluate(ask, questions)
+    summary = summarize(rows)
+    base = None
+    if not args.no_baseline:
+        base = summarize(evaluate(Baseline(settings.library_dir, settings.embedding_model).ask, questions)[0])
+    print(table(summary))
+    if base:
+        print()
+        print(comparison(summary, base))
+    if args.out:
+        write(Path(args.out), summary, base, rows, answers, questions)
+        print(f"\nreport written to {args.out}/report.md")
+    return 0
+
+
 def _serve(args, settings: Settings) -> int:
     from app import main as serve
 
@@ -125,6 +166,11 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--language", choices=["zh", "en"], help="default: detected")
     d.add_argument("--source")
     d.set_defaults(run=_add)
+    e = sub.add_parser("eval", help="score the assistant (and the plain LangChain baseline) on a question set")
+    e.add_argument("--questions", metavar="FILE.jsonl", help="default: eval/questions.jsonl")
+    e.add_argument("--out", metavar="DIR", help="write report.md, metrics.json and slices.png here")
+    e.add_argument("--no-baseline", action="store_true", help="skip the baseline run")
+    e.set_defaults(run=_eval)
     s = sub.add_parser("serve", help="start the web chat")
     s.set_defaults(run=_serve)
     return p

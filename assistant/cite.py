@@ -29,7 +29,8 @@ def unsupported_numbers(answer: str, citations: list[Citation]) -> set[str]:
     """Numbers the answer states that no cited clause contains (citation metadata excluded)."""
     stripped = re.sub(r"\[\d+\]", "", answer)
     for c in citations:
-        for meta in (c.document.title, c.document.cite_number or "", c.clause.path_text, c.clause.label):
+        for meta in (c.document.title, c.document.cite_number or "", *c.clause.path, c.clause.label,
+                     *c.clause.units):
             if meta:
                 stripped = stripped.replace(meta, "")
     cited = set().union(*(numbers(c.clause.text) for c in citations)) if citations else set()

@@ -97,9 +97,11 @@ def analyze(text: str, glossary: Glossary | None = None) -> Query:
     cue = _INTENT_Q[intent].search(text) if (intent := _intent(text)) else None
     cue_words = set(words(cue.group())) if cue else set()
     kept = [t for t in dict.fromkeys(concepts) if t not in place_tokens and t not in cue_words]
-    groups = dict.fromkeys(frozenset(equivalents[t]) for t in kept)
+    groups: dict[frozenset[str], str] = {}  # one group per distinct concept, with the word that stands for it
+    for t in kept:
+        groups.setdefault(frozenset(equivalents[t]), t)
     return Query(text=text, language=lang, core=tuple(core), expansion=tuple(expansion),
-                 groups=tuple(groups), heads=tuple(dict.fromkeys(kept)),
+                 groups=tuple(groups), heads=tuple(groups.values()),
                  places=tuple(places), intent=intent, compare=bool(_COMPARE.search(text)),
                  english_terms=tuple(dict.fromkeys(english)))
 

@@ -1,0 +1,45 @@
+"""The plain LangChain recipe people would otherwise use, scored with the same metrics.
+
+RecursiveCharacterTextSplitter(500, 50) over the raw files, Chroma (in memory), the same embedding
+model, top-k similarity. It has no answer composer: its "citations" are the top 3 chunks a prompt
+would show an LLM.
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from index.embed import load_embedder
+from index.load import load_text
+
+CITED = 3
+
+
+class Baseline:
+    def __init__(self, library_dir: Path, model: str, k: int = 10):
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+        from langchain_chroma import Chroma
+        from langchain_core.documents import Document
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+        entries = json.loads((library_dir / "library.json").read_text(encoding="utf-8"))
+        splitter = RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50)
+        docs = [Document(page_content=load_text(library_dir / e["file"]), metadata={"document_id": e["id"]})
+                for e in entries]
+        chunks = splitter.split_documents(docs)
+        client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
+        name = f"baseline_{int(time.time() * 1000)}"
+        self.store = Chroma.from_documents(chunks, load_embedder(model), client=client, collection_name=name)
+        self.k = k
+
+    def ask(self, question: str) -> dict:
+        t0 = time.perf_counter()
+        found = self.store.similarity_search_with_score(question, k=self.k)
+        ms = (time.perf_counter() - t0) * 1000
+        retrieved = [{"clause_id": f"chunk{i}", "clause_path": d.metadata["document_id"], "text": d.page_content,
+                      "score": float(s)} for i, (d, s) in enumerate(found)]
+        cited = [{"n": i + 1, "quote": r["text"], "text": r["text"]} for i, r in enumerate(retrieved[:CITED])]
+        return {"question": question, "answer": "\n".join(c["text"] for c in cited), "abstained": False,
+                "citations": cited, "retrieved": retrieved, "timings_ms": {"total": ms}}
