@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from index.glossary import Glossary, load_glossary
-from index.lexical import tokenize, words
+from index.lexical import stem, tokenize, words
 
 # What a question asks for, and what a sentence must contain to answer it.
 INTENTS = {
@@ -86,6 +86,17 @@ def analyze(text: str, glossary: Glossary | None = None) -> Query:
             english.extend(en[:1])
         elif hit_en:
             add(hit_en, list(zh) + [e for e in en if e != hit_en])
+    # single words: an English word's Chinese renderings, or the English words of a Chinese one
+    by_stem, by_zh = _lexicon_index(g)
+    if lang == "en":
+        for t in concepts:
+            if t in by_stem:
+                add(t, list(by_stem[t]))
+    else:
+        for zh_word, en_words in by_zh.items():
+            if zh_word in text:
+                add(zh_word, list(en_words))
+                english.extend(en_words[:1])
     places = _places(low, g)
     for name in places:
         row = _place_row(g, name)
@@ -116,6 +127,19 @@ def _intent(text: str) -> str | None:
 @lru_cache(maxsize=4)
 def _term_index(g: Glossary):
     return tuple((tuple(z for z in zh if len(z) >= 2), tuple(e for e in en if len(e) >= 3)) for zh, en in g.terms)
+
+
+@lru_cache(maxsize=4)
+def _lexicon_index(g: Glossary):
+    """English stem → Chinese words, and Chinese word (2+ characters) → English words."""
+    by_stem: dict[str, list[str]] = {}
+    by_zh: dict[str, list[str]] = {}
+    for en, zh in g.lexicon:
+        by_stem.setdefault(stem(en), []).extend(z for z in zh if z not in by_stem.get(stem(en), []))
+        for z in zh:
+            if len(z) >= 2:
+                by_zh.setdefault(z, []).append(en)
+    return ({k: tuple(v) for k, v in by_stem.items()}, {k: tuple(v) for k, v in by_zh.items()})
 
 
 def _longest_in(text: str, alternatives) -> str | None:

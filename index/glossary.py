@@ -20,10 +20,12 @@ class Glossary:
     synonyms: tuple[tuple[str, ...], ...]                       # Chinese groups, canonical first
     terms: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]  # (zh alternatives, en alternatives)
     places: tuple[Place, ...]
+    lexicon: tuple[tuple[str, tuple[str, ...]], ...] = ()      # English word → Chinese words
 
     def words(self) -> set[str]:
         """Every Chinese word the glossary knows: the tokenizer keeps them whole."""
         zh = {w for g in self.synonyms for w in g} | {w for z, _ in self.terms for w in z}
+        zh |= {w for _, z in self.lexicon for w in z}
         zh |= {p.name for p in self.places} | {a for p in self.places for a in p.aliases}
         return {w for w in zh if w and not w.isascii()}
 
@@ -49,4 +51,5 @@ def load_glossary(folder: Path = GLOSSARY_DIR) -> Glossary:
                   for r in _rows(folder / "terms.tsv") if len(r) >= 2)
     places = tuple(Place(r[0], r[1] if len(r) > 1 else "", _alts(r[2]) if len(r) > 2 else ())
                    for r in _rows(folder / "places.tsv"))
-    return Glossary(synonyms, terms, places)
+    lexicon = tuple((r[0].lower(), _alts(r[1])) for r in _rows(folder / "words.tsv") if len(r) >= 2)
+    return Glossary(synonyms, terms, places, lexicon)
