@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run index test eval bench clean
+.PHONY: install run index test browser eval bench clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -22,8 +22,13 @@ run: install
 	$(PY) -m assistant index --quiet
 	$(PY) app.py
 
-test: install
+test: install browser
 	$(PY) -m pytest -q
+
+# Debian's Chromium (and CJK fonts) for the real-browser test; without root or packages it is skipped.
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk) \
+		>/dev/null 2>&1 || echo "chromium could not be installed: the browser test will be skipped"
 
 eval: install
 	$(PY) -m assistant eval --out eval/out

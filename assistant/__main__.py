@@ -134,6 +134,17 @@ def _eval(args, settings: Settings) -> int:
     return 0
 
 
+def _feedback(args, settings: Settings) -> int:
+    from pathlib import Path
+
+    from .feedback import FeedbackStore
+
+    out = Path(args.out)
+    count = FeedbackStore(settings.feedback_path).export_csv(out)
+    print(f"exported {count} feedback rows to {out}")
+    return 0
+
+
 def _serve(args, settings: Settings) -> int:
     from app import main as serve
 
@@ -171,6 +182,10 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--out", metavar="DIR", help="write report.md, metrics.json and slices.png here")
     e.add_argument("--no-baseline", action="store_true", help="skip the baseline run")
     e.set_defaults(run=_eval)
+    f = sub.add_parser("feedback", help="feedback left in the web chat")
+    f.add_argument("action", choices=["export"])
+    f.add_argument("--out", default="feedback.csv", help="CSV file to write (default: feedback.csv)")
+    f.set_defaults(run=_feedback)
     s = sub.add_parser("serve", help="start the web chat")
     s.set_defaults(run=_serve)
     return p

@@ -26,6 +26,7 @@ class Settings:
     port: int = 7860
     max_question_chars: int = 2000
     top_k: int = 10
+    admin_token: str | None = None
 
     @property
     def index_dir(self) -> Path:
@@ -34,6 +35,10 @@ class Settings:
     @property
     def user_library_dir(self) -> Path:
         return self.data_dir / "library"
+
+    @property
+    def feedback_path(self) -> Path:
+        return self.data_dir / "feedback.sqlite3"
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -48,4 +53,5 @@ class Settings:
             host=env("GRADIO_SERVER_NAME") or env("POLICY_HOST") or base.host,
             port=_int("GRADIO_SERVER_PORT", None) or _int("POLICY_PORT", base.port),
             max_question_chars=_int("POLICY_MAX_QUESTION_CHARS", base.max_question_chars),
+            admin_token=env("POLICY_ADMIN_TOKEN") or None,
         )

@@ -1,0 +1,157 @@
+"""Web handlers and renderers, kept apart from the gradio layout so they can be tested directly.
+
+Everything shown is escaped: questions and documents are text, never markup.
+"""
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+from index.clauses import parse
+from index.errors import LoadError, PolicyError
+from index.library import load_document
+
+from .config import Settings
+from .feedback import FeedbackStore
+from .followup import rewrite
+from .types import Answer
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+UPLOAD_TYPES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
+
+CARD_JS = """
+element.addEventListener('click', (event) => {
+  const card = event.target.closest('[data-cite]');
+  if (!card) return;
+  const n = card.getAttribute('data-cite');
+  element.querySelectorAll('[data-viewer]').forEach((v) => { v.hidden = v.getAttribute('data-viewer') !== n; });
+  const viewer = element.querySelector('[data-viewer="' + n + '"]');
+  if (viewer) {
+    const hit = viewer.querySelector('mark') || viewer;
+    hit.scrollIntoView({block: 'center'});
+  }
+});
+"""
+
+CSS = """
+.cite-card {border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 10px; margin: 6px 0; cursor: pointer;}
+.cite-card:hover {border-color: #0969da;}
+.cite-card .meta {font-size: 0.85em; color: #57606a;}
+.cite-card .clause {font-size: 0.9em; max-height: 9em; overflow: auto;}
+.viewer {border: 2px solid #0969da; border-radius: 8px; padding: 10px; max-height: 420px; overflow: auto;
+         white-space: pre-wrap; font-size: 0.9em; margin-top: 8px;}
+.viewer .in-clause {background: #fff8c5;}
+mark {background: #ffd33d; padding: 0 1px;}
+.see-also {opacity: 0.85;}
+"""
+
+
+@dataclass
+class Turn:
+    """What the chat remembers of one answer: the standalone question and the answer itself."""
+
+    question: str
+    answer: Answer
+    rewritten: str | None
+
+
+def ask(assistant, message: str, previous: str | None, regions=None, documents=None) -> Turn:
+    """Answer ``message``, first making it standalone when it is a follow-up of ``previous``."""
+    standalone = rewrite(message, previous)
+    answer = assistant.ask(standalone or message, regions=regions or None, documents=documents or None)
+    return Turn(standalone or message.strip(), answer, standalone)
+
+
+def answer_markdown(turn: Turn) -> str:
+    """The chat bubble: escaped answer text, marked when it abstains, with the rewritten question."""
+    a = turn.answer
+    zh = a.language == "zh"
+    text = escape(a.text).replace("\n", "  \n")
+    if a.abstained:
+        text = ("**未能回答** · " if zh else "**Not answered** · ") + text
+    if turn.rewritten:
+        text += f"\n\n*{'按上文理解为' if zh else 'Understood as'}：{escape(turn.rewritten)}*"
+    return text
+
+
+def citations_html(answer: Answer, documents: dict) -> str:
+    """Numbered citation cards; clicking one opens its clause in the full document (see CARD_JS)."""
+    parts = []
+    if answer.citations:
+        for c in answer.citations:
+            doc = documents[c.document.id]
+            number = f" · {escape(doc.cite_number)}" if doc.cite_number else ""
+            clause = c.clause
+            quoted = (escape(clause.text[:c.quote_start]) + "<mark>" + escape(c.quote) + "</mark>"
+                      + escape(clause.text[c.quote_end:]))
+            parts.append(
+                f'<div class="cite-card" data-cite="{c.n}"><b>[{c.n}] {escape(doc.title)}</b>{number}'
+                f'<div class="meta">{escape(clause.path_text)}</div><div class="clause">{quoted}</div></div>')
+            parts.append(_viewer(c.n, doc.text, clause.start, clause.end,
+                                 clause.start + c.quote_start, clause.start + c.quote_end))
+    elif answer.see_also:
+        parts.append(f"<p>{'相关条款（仅供参考）' if answer.language == 'zh' else 'See also'}</p>")
+        for i, h in enumerate(answer.see_also, 1):
+            doc = documents[h.clause.document_id]
+            parts.append(f'<div class="cite-card see-also" data-cite="s{i}"><b>{escape(doc.title)}</b>'
+                         f'<div class="meta">{escape(h.clause.path_text)}</div>'
+                         f'<div class="clause">{escape(h.clause.text)}</div></div>')
+            parts.append(_viewer(f"s{i}", doc.text, h.clause.start, h.clause.end, None, None))
+    return "\n".join(parts)
+
+
+def _viewer(n, text: str, start: int, end: int, q_start: int | None, q_end: int | None) -> str:
+    """The whole document, the clause shaded and the quote marked; hidden until its card is clicked."""
+    if q_start is None:
+        inner = "<mark>" + escape(text[start:end]) + "</mark>"
+    else:
+        inner = escape(text[start:q_start]) + "<mark>" + escape(text[q_start:q_end]) + "</mark>" + escape(text[q_end:end])
+    body = escape(text[:start]) + f'<span class="in-clause">{inner}</span>' + escape(text[end:])
+    return f'<div class="viewer" data-viewer="{n}" hidden>{body}</div>'
+
+
+def record_feedback(store: FeedbackStore, turn: Turn | None, rating: int, comment: str) -> str:
+    if turn is None:
+        return "请先提问 · Ask a question first."
+    store.add(turn.question, turn.answer.text, [c.to_dict() for c in turn.answer.citations], rating, comment or "")
+    return "已记录，谢谢！ · Thanks, feedback saved."
+
+
+def library_rows(documents: dict, clauses: list) -> list[list]:
+    counts: dict[str, int] = {}
+    for c in clauses:
+        counts[c.document_id] = counts.get(c.document_id, 0) + 1
+    return [[d.id, d.title, d.cite_number or "", d.issuer or "", d.date or "", d.region or "", d.language,
+             counts.get(d.id, 0)] for d in documents.values()]
+
+
+def outline_html(clauses) -> str:
+    """The clause outline of a document: its paths, as a civil servant reads them."""
+    items = "".join(f"<li><code>{escape(c.label)}</code> {escape(c.path_text)}</li>" for c in clauses)
+    return f"<ol>{items}</ol>" if items else "<p>(no clauses)</p>"
+
+
+def check_upload(settings: Settings, token: str, path: str | None) -> Path:
+    """The uploaded file, after the token, type and size checks; PolicyError says what is wrong."""
+    if not settings.admin_token:
+        raise PolicyError("uploads are disabled: no admin token is configured (POLICY_ADMIN_TOKEN)")
+    if not token or not hmac.compare_digest(token.encode(), settings.admin_token.encode()):
+        raise PolicyError("wrong admin token")
+    if not path:
+        raise PolicyError("choose a policy file first")
+    file = Path(path)
+    if file.suffix.lower() not in UPLOAD_TYPES:
+        raise LoadError(f"{file.name}: unsupported file type; use one of {', '.join(UPLOAD_TYPES)}")
+    if file.stat().st_size > MAX_UPLOAD_BYTES:
+        raise LoadError(f"{file.name}: larger than 20 MB")
+    return file
+
+
+def preview_upload(settings: Settings, token: str, path: str | None, meta: dict) -> str:
+    """Parse the upload without writing anything; return its clause outline for confirmation."""
+    file = check_upload(settings, token, path)
+    document = load_document(file, {**meta, "id": meta.get("id") or "preview"})
+    clauses = parse(document)
+    return f"<p>{len(clauses)} clauses · {escape(document.language)}</p>" + outline_html(clauses)

@@ -1,0 +1,98 @@
+"""The running web app on 127.0.0.1: the JSON API, and a real Chromium driven by Playwright."""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(corpus_settings, tmp_path_factory):
+    port = free_port()
+    env = {**os.environ, "POLICY_DATA_DIR": str(corpus_settings.data_dir), "GRADIO_SERVER_PORT": str(port),
+           "GRADIO_SERVER_NAME": "127.0.0.1", "POLICY_ADMIN_TOKEN": "test-token"}
+    log = open(tmp_path_factory.mktemp("web") / "app.log", "w")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/api/health", timeout=2) as r:
+                if json.load(r)["ok"]:
+                    break
+        except (OSError, ValueError):
+            if proc.poll() is not None:
+                pytest.fail(f"app.py exited with {proc.returncode}; see {log.name}")
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("the app did not answer /api/health within 120 s")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def post(url: str, payload: dict) -> tuple[int, dict]:
+    req = urllib.request.Request(url, data=json.dumps(payload).encode(), headers={"content-type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.status, json.load(r)
+    except urllib.error.HTTPError as e:
+        return e.code, json.load(e)
+
+
+def test_json_api_returns_the_ask_schema(server):
+    status, answer = post(server + "/api/ask", {"question": "多中心临床研究参与单位要在几个工作日内反馈伦理审查结果互认意见？",
+                                                "id": "api-1"})
+    assert status == 200 and answer["id"] == "api-1" and not answer["abstained"]
+    assert answer["citations"][0]["clause_id"] == "gd-2024-action-plan:10"
+    assert "3个工作日" in answer["citations"][0]["quote"]
+    status, error = post(server + "/api/ask", {"question": "   "})
+    assert status == 400 and "empty" in error["error"]
+
+
+def test_app_binds_loopback_only(server):
+    assert server.startswith("http://127.0.0.1:")
+
+
+def test_browser_asks_sees_a_card_and_opens_the_clause(server, output_dir):
+    if not CHROMIUM:
+        pytest.skip("Debian chromium is not installed and could not be installed here (make browser)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(server + "/", wait_until="load")
+        page.wait_for_selector("#question textarea", timeout=60000)
+        page.fill("#question textarea", "多中心临床研究参与单位要在几个工作日内反馈伦理审查结果互认意见？")
+        page.click("#ask")
+        card = page.wait_for_selector("#citations .cite-card", timeout=60000)
+        assert "粤府办〔2024〕11号" in card.inner_text()
+        card.click()
+        mark = page.wait_for_selector("#citations .viewer:not([hidden]) mark", timeout=20000)
+        assert "3个工作日" in mark.inner_text()
+        assert page.evaluate("(m) => { const r = m.getBoundingClientRect(); return r.top >= 0 && "
+                             "r.bottom <= window.innerHeight; }", mark)  # scrolled into view
+        page.screenshot(path=str(output_dir / "clause-viewer.png"))
+        browser.close()
+    assert (output_dir / "clause-viewer.png").stat().st_size > 10_000
