@@ -24,6 +24,7 @@ NUMERIC = ("days", "percent", "amount")
 RANK_WEIGHT = 0.5       # how much the retrieval score of a sentence's clause counts in choosing it
 KEY_CONCEPT = False     # …and that sentence must hold the question's most specific concept
 SECOND_RATIO = 0.6      # a second document is quoted when its best sentence scores this close
+MIN_GAIN = 0.15         # …or a second clause when it covers this much of what the first left open
 
 
 @dataclass(frozen=True)
@@ -62,8 +63,7 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document],
             return _abstain(lang, hits, phrase(lang, f"reason_{query.intent}"))
     chosen = [best]
     if query.compare or len(query.places) > 1:
-        other = next((p for p in picks if p.hit.clause.document_id != best.hit.clause.document_id
-                      and p.score >= SECOND_RATIO * best.score and p.clause_coverage >= MIN_COVERAGE), None)
+        other = _second(query, best, picks, weights)
         if other:
             chosen.append(other)
     citations = [cite(n, p.hit.clause, documents[p.hit.clause.document_id], p.start, p.end)
@@ -78,7 +78,7 @@ def _picks(query: Query, hits: list[Hit], weights: list[float] | None = None) ->
     evidence = INTENT_EVIDENCE.get(query.intent) if query.intent else None
     top = hits[0].score if hits else 1.0
     picks = []
-    for hit in hits[:CANDIDATES]:
+    for hit in hits[:CANDIDATES * (2 if query.compare else 1)]:
         clause = hit.clause
         clause_cov = hit.why.get("coverage", 0.0)
         for start, end in _quotable(clause):
@@ -89,6 +89,27 @@ def _picks(query: Query, hits: list[Hit], weights: list[float] | None = None) ->
                      + RANK_WEIGHT * hit.score / top + (0.4 if has else 0.0))
             picks.append(Pick(hit, start, end, score, clause_cov, has))
     return picks
+
+
+def _second(query: Query, best: Pick, picks: list[Pick], weights: list[float] | None) -> Pick | None:
+    """For a two-part question: the sentence of another clause that covers what the first left open,
+    or, when both parts ask the same of two places or documents, the best sentence of another document."""
+    eligible = [p for p in picks if p.hit.clause.id != best.hit.clause.id and p.clause_coverage >= MIN_COVERAGE
+                and (p.has_evidence or query.intent not in NUMERIC)]
+    weights = weights or [1.0] * len(query.groups)
+    first = _context(best)
+    open_groups = [(g, w) for g, w in zip(query.groups, weights) if not any(t in first for t in g)]
+    total = sum(weights) or 1.0
+
+    def gain(p: Pick) -> float:
+        text = _context(p)
+        return sum(w for g, w in open_groups if any(t in text for t in g)) / total
+
+    complementary = max(eligible, key=lambda p: (gain(p), p.score), default=None)
+    if complementary and gain(complementary) >= MIN_GAIN:
+        return complementary
+    return next((p for p in eligible if p.hit.clause.document_id != best.hit.clause.document_id
+                 and p.score >= SECOND_RATIO * best.score), None)
 
 
 def _context(pick: Pick) -> str:

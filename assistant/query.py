@@ -33,8 +33,8 @@ INTENTS = {
 }
 _INTENT_Q = {k: re.compile(q, re.I) for k, (q, _) in INTENTS.items()}
 INTENT_EVIDENCE = {k: re.compile(e, re.I) for k, (_, e) in INTENTS.items()}
-_COMPARE = re.compile(r"比较|对比|相比|区别|差别|分别|各自|和.{1,12}(?:哪个|谁)|compare|comparison|versus|\bvs\.?\b|"
-                      r"difference|differ|both|each of", re.I)
+_COMPARE = re.compile(r"比较|对比|相比|区别|差别|分别|各自|各定|各是|和.{1,12}(?:哪个|谁)|compare|comparison|versus|"
+                      r"\bvs\.?\b|difference|differ|\bboth\b|\beach\b|,\s*and (?:how|what|which|when|who)", re.I)
 
 
 @dataclass(frozen=True)
