@@ -6,6 +6,7 @@ kind asked for) it abstains and lists the closest clauses instead.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from index.sentences import sentence_spans
@@ -22,7 +23,9 @@ MIN_COVERAGE = 0.3      # weighted share of the question's concepts the best cla
 MIN_FACT_COVERAGE = 0.5  # …and, for a number/date question, the quoted sentence with its headings
 NUMERIC = ("days", "percent", "amount")
 RANK_WEIGHT = 0.5       # how much the retrieval score of a sentence's clause counts in choosing it
-KEY_CONCEPT = False     # …and that sentence must hold the question's most specific concept
+# Words of support (money, rewards): asking how much support is given needs a sentence about support.
+SUPPORT = re.compile(r"补贴|补助|奖励|奖补|资助|扶持|支持|补多少|subsid|reward|grant|fund|support|incentive|bonus",
+                     re.I)
 SECOND_RATIO = 0.6      # a second document is quoted when its best sentence scores this close
 MIN_GAIN = 0.15         # …or a second clause when it covers this much of what the first left open
 
@@ -56,11 +59,8 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document],
     if not picks or picks[0].clause_coverage < MIN_COVERAGE:
         return _abstain(lang, hits, phrase(lang, "reason_weak"))
     best = picks[0]
-    if query.intent in NUMERIC:
-        # the number must sit in a sentence about the question's own subject, not just anywhere nearby
-        if not best.has_evidence or coverage(query, _context(best), weights) < MIN_FACT_COVERAGE \
-                or (KEY_CONCEPT and not _holds_key_concept(query, _context(best), weights)):
-            return _abstain(lang, hits, phrase(lang, f"reason_{query.intent}"))
+    if query.intent in NUMERIC and not _states_the_number(query, best, weights):
+        return _abstain(lang, hits, phrase(lang, f"reason_{query.intent}"))
     chosen = [best]
     if query.compare or len(query.places) > 1:
         other = _second(query, best, picks, weights)
@@ -118,13 +118,12 @@ def _context(pick: Pick) -> str:
     return f"{c.path_text} {' '.join(c.units)} {c.text[pick.start:pick.end]}".lower()
 
 
-def _holds_key_concept(query: Query, text: str, weights: list[float] | None) -> bool:
-    """Does ``text`` hold the question's rarest (most specific) concept?"""
-    if not query.groups:
-        return False
-    weights = weights or [1.0] * len(query.groups)
-    key = max(range(len(query.groups)), key=lambda i: weights[i])
-    return any(t in text for t in query.groups[key])
+def _states_the_number(query: Query, pick: Pick, weights: list[float] | None) -> bool:
+    """A number question is answered only by a sentence that holds a number of the kind asked, is about
+    the question's own subject, and, when support is asked about, speaks of support."""
+    context = _context(pick)
+    return (pick.has_evidence and coverage(query, context, weights) >= MIN_FACT_COVERAGE
+            and (not SUPPORT.search(query.text) or bool(SUPPORT.search(context))))
 
 
 def _quotable(clause: Clause) -> list[tuple[int, int]]:

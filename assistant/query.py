@@ -86,17 +86,13 @@ def analyze(text: str, glossary: Glossary | None = None) -> Query:
             english.extend(en[:1])
         elif hit_en:
             add(hit_en, list(zh) + [e for e in en if e != hit_en])
-    # single words: an English word's Chinese renderings, or the English words of a Chinese one
-    by_stem, by_zh = _lexicon_index(g)
+    # single English words get their Chinese renderings. Not the reverse: measured on the question
+    # set, giving Chinese questions every English rendering pulls them to the English documents.
     if lang == "en":
+        by_stem = _lexicon_index(g)
         for t in concepts:
             if t in by_stem:
                 add(t, list(by_stem[t]))
-    else:
-        for zh_word, en_words in by_zh.items():
-            if zh_word in text:
-                add(zh_word, list(en_words))
-                english.extend(en_words[:1])
     places = _places(low, g)
     for name in places:
         row = _place_row(g, name)
@@ -130,16 +126,13 @@ def _term_index(g: Glossary):
 
 
 @lru_cache(maxsize=4)
-def _lexicon_index(g: Glossary):
-    """English stem → Chinese words, and Chinese word (2+ characters) → English words."""
+def _lexicon_index(g: Glossary) -> dict[str, tuple[str, ...]]:
+    """English stem → its Chinese renderings (inflections of one word merge)."""
     by_stem: dict[str, list[str]] = {}
-    by_zh: dict[str, list[str]] = {}
     for en, zh in g.lexicon:
-        by_stem.setdefault(stem(en), []).extend(z for z in zh if z not in by_stem.get(stem(en), []))
-        for z in zh:
-            if len(z) >= 2:
-                by_zh.setdefault(z, []).append(en)
-    return ({k: tuple(v) for k, v in by_stem.items()}, {k: tuple(v) for k, v in by_zh.items()})
+        known = by_stem.setdefault(stem(en), [])
+        known.extend(z for z in zh if z not in known)
+    return {k: tuple(v) for k, v in by_stem.items()}
 
 
 def _longest_in(text: str, alternatives) -> str | None:

@@ -32,6 +32,7 @@ DENSE_WEIGHT = 0.3    # RRF weight of the dense ranking when the model can read 
 GLOSSARY_WEIGHT = 0.5 # RRF weight of the ranking by glossary expansions alone (synonyms, translations)
 RRF_SHARE = 0.5       # weight of the fused rank against concept coverage (which ranges 0..1)
 SPECIFIC_BONUS = 0.1  # a Nansha question prefers the Nansha text over the provincial plan
+SYNONYM = 0.6         # credit for a concept found through a synonym rather than the word asked
 WINDOW = 400          # characters of a clause window judged for coverage
 INTENT_BONUS = 0.1    # the window holds what the question asks for (a number of days, an amount, a unit)
 NAMED_BONUS = 0.15    # the question names the document ("2024年行动方案", "the 2021-2025 plan")
@@ -162,7 +163,17 @@ def coverage(query: Query, text: str, weights: list[float] | None = None) -> flo
     total = sum(w for g, w in zip(groups, weights) if _content(g))
     if not total:
         return 0.0
-    found = sum(w for g, w in zip(groups, weights) if _content(g) and any(t in text for t in g))
+    zh = query.language == "zh"
+    found = 0.0
+    for head, g, w in zip(query.heads, groups, weights):
+        if not _content(g):
+            continue
+        if head in text:
+            found += w
+        elif any(t in text for t in g if t.isascii() != zh):
+            found += SYNONYM * w  # a same-language synonym: a looser match than the word asked
+        elif any(t in text for t in g):
+            found += w
     return found / total
 
 

@@ -23,9 +23,9 @@ class Glossary:
     lexicon: tuple[tuple[str, tuple[str, ...]], ...] = ()      # English word → Chinese words
 
     def words(self) -> set[str]:
-        """Every Chinese word the glossary knows: the tokenizer keeps them whole."""
-        zh = {w for g in self.synonyms for w in g} | {w for z, _ in self.terms for w in z}
-        zh |= {w for _, z in self.lexicon for w in z}
+        """Chinese terms of art and place names, which the tokenizer keeps whole. Colloquial synonyms
+        are left out on purpose: as dictionary words they would re-segment the policies themselves."""
+        zh = {w for z, _ in self.terms for w in z}
         zh |= {p.name for p in self.places} | {a for p in self.places for a in p.aliases}
         return {w for w in zh if w and not w.isascii()}
 
