@@ -20,7 +20,7 @@ from .types import Citation, Hit
 
 CANDIDATES = 5          # clauses whose sentences compete for the answer
 MIN_COVERAGE = 0.3      # weighted share of the question's concepts the best clause must contain
-MIN_FACT_COVERAGE = 0.5  # …and, for a number/date question, the quoted sentence with its headings
+MIN_FACT_COVERAGE = 0.4  # …and, for a number/date question, the quoted sentence with its headings
 NUMERIC = ("days", "percent", "amount")
 RANK_WEIGHT = 0.5       # how much the retrieval score of a sentence's clause counts in choosing it
 # Words of support (money, rewards): asking how much support is given needs a sentence about support.

@@ -32,6 +32,7 @@ DENSE_WEIGHT = 0.3    # RRF weight of the dense ranking when the model can read 
 GLOSSARY_WEIGHT = 0.5 # RRF weight of the ranking by glossary expansions alone (synonyms, translations)
 RRF_SHARE = 0.5       # weight of the fused rank against concept coverage (which ranges 0..1)
 SPECIFIC_BONUS = 0.1  # a Nansha question prefers the Nansha text over the provincial plan
+TRANSLATION = 0.8     # …and for one found only through a translation into the other language
 SYNONYM = 0.6         # credit for a concept found through a synonym rather than the word asked
 WINDOW = 400          # characters of a clause window judged for coverage
 INTENT_BONUS = 0.1    # the window holds what the question asks for (a number of days, an amount, a unit)
@@ -173,7 +174,7 @@ def coverage(query: Query, text: str, weights: list[float] | None = None) -> flo
         elif any(t in text for t in g if t.isascii() != zh):
             found += SYNONYM * w  # a same-language synonym: a looser match than the word asked
         elif any(t in text for t in g):
-            found += w
+            found += TRANSLATION * w
     return found / total
 
 
