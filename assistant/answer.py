@@ -23,9 +23,10 @@ MIN_COVERAGE = 0.3      # weighted share of the question's concepts the best cla
 MIN_FACT_COVERAGE = 0.4  # …and, for a number/date question, the quoted sentence with its headings
 NUMERIC = ("days", "percent", "amount")
 RANK_WEIGHT = 0.5       # how much the retrieval score of a sentence's clause counts in choosing it
-# Words of support (money, rewards): asking how much support is given needs a sentence about support.
-SUPPORT = re.compile(r"补贴|补助|奖励|奖补|资助|扶持|支持|补多少|subsid|reward|grant|fund|support|incentive|bonus",
-                     re.I)
+# Money roles (support, rewards, payments): asking how much of one is paid needs a sentence about one.
+SUPPORT = re.compile(r"补贴|补助|奖励|奖补|资助|扶持|支持|补多少|补偿|报酬|费用|收费|租金|安家费|经费|资金|subsid|reward|"
+                     r"grant|fund|support|incentive|bonus|compensat|\bfees?\b|\brent\b|allowance|\bcosts?\b|\bpaid\b|"
+                     r"\bpay", re.I)
 SECOND_RATIO = 0.6      # a second document is quoted when its best sentence scores this close
 MIN_GAIN = 0.15         # …or a second clause when it covers this much of what the first left open
 

@@ -57,7 +57,9 @@ def language_of(text: str) -> str:
     return "zh" if cjk and cjk * 3 >= latin * 0.5 else "en"
 
 
-def analyze(text: str, glossary: Glossary | None = None) -> Query:
+def analyze(text: str, glossary: Glossary | None = None, translate: bool = False) -> Query:
+    """Analyse a question; ``translate`` also renders a Chinese question word by word in English (for
+    when only English documents can answer it)."""
     g = glossary or load_glossary()
     lang = language_of(text)
     low = text.lower()
@@ -86,13 +88,18 @@ def analyze(text: str, glossary: Glossary | None = None) -> Query:
             english.extend(en[:1])
         elif hit_en:
             add(hit_en, list(zh) + [e for e in en if e != hit_en])
-    # single English words get their Chinese renderings. Not the reverse: measured on the question
-    # set, giving Chinese questions every English rendering pulls them to the English documents.
+    # single English words get their Chinese renderings. The reverse only on request: measured on the
+    # question set, giving every Chinese question all English renderings pulls it to English documents.
+    by_stem, by_zh = _lexicon_index(g)
     if lang == "en":
-        by_stem = _lexicon_index(g)
         for t in concepts:
             if t in by_stem:
                 add(t, list(by_stem[t]))
+    elif translate:
+        for zh_word, en_words in by_zh.items():
+            if zh_word in text:
+                add(zh_word, list(en_words))
+                english.extend(en_words[:1])
     places = _places(low, g)
     for name in places:
         row = _place_row(g, name)
@@ -126,13 +133,17 @@ def _term_index(g: Glossary):
 
 
 @lru_cache(maxsize=4)
-def _lexicon_index(g: Glossary) -> dict[str, tuple[str, ...]]:
-    """English stem → its Chinese renderings (inflections of one word merge)."""
+def _lexicon_index(g: Glossary) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """English stem → its Chinese renderings (inflections merge); Chinese word → its English words."""
     by_stem: dict[str, list[str]] = {}
+    by_zh: dict[str, list[str]] = {}
     for en, zh in g.lexicon:
         known = by_stem.setdefault(stem(en), [])
         known.extend(z for z in zh if z not in known)
-    return {k: tuple(v) for k, v in by_stem.items()}
+        for z in zh:
+            if len(z) >= 2:
+                by_zh.setdefault(z, []).append(en)
+    return ({k: tuple(v) for k, v in by_stem.items()}, {k: tuple(v) for k, v in by_zh.items()})
 
 
 def _longest_in(text: str, alternatives) -> str | None:

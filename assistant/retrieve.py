@@ -71,6 +71,14 @@ class HybridRetriever(BaseRetriever):
                                      "clause_path": h.clause.path_text, "score": h.score})
                 for h in self.search(analyze(query), self.k)]
 
+    def prepare(self, query: Query, documents: list[str] | None = None, regions: list[str] | None = None) -> Query:
+        """The query to search with: fully translated when only documents in the other language can answer."""
+        allowed = self._allowed(query, documents, regions)
+        languages = {d.language for d in self.snapshot.documents if d.id in allowed}
+        if query.language == "zh" and languages == {"en"}:
+            return analyze(query.text, translate=True)
+        return query
+
     def search(self, query: Query, k: int = 10, documents: list[str] | None = None,
                regions: list[str] | None = None) -> list[Hit]:
         """Fuse BM25 and dense by RRF into a candidate pool, then rank it by concept coverage."""

@@ -90,7 +90,7 @@ class Assistant:
             id: object = None) -> Answer:
         t0 = time.perf_counter()
         text = check_question(question, self.settings.max_question_chars)
-        query = analyze(text)
+        query = self.retriever.prepare(analyze(text), documents, regions)
         hits = self.retriever.search(query, self.settings.top_k, documents, regions)
         t1 = time.perf_counter()
         composed = compose(query, hits, self.documents, self.retriever.concept_weights(query))
