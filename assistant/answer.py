@@ -18,6 +18,7 @@ from .query import INTENT_EVIDENCE, Query
 from .retrieve import coverage, covers
 from .types import Citation, Hit
 
+_UNITS_ONLY = re.compile(r"[（(](?:牵头单位|责任单位|配合单位|Led by)[^）)]*[）)]。?")
 CANDIDATES = 5          # clauses whose sentences compete for the answer
 MIN_COVERAGE = 0.3      # weighted share of the question's concepts the best clause must contain
 MIN_FACT_COVERAGE = 0.4  # …and, for a number/date question, the quoted sentence with its headings
@@ -82,7 +83,7 @@ def _picks(query: Query, hits: list[Hit], weights: list[float] | None = None) ->
     for hit in hits[:CANDIDATES * (2 if query.compare else 1)]:
         clause = hit.clause
         clause_cov = hit.why.get("coverage", 0.0)
-        for start, end in _quotable(clause):
+        for start, end in _quotable(clause, query.intent == "unit"):
             sentence = clause.text[start:end]
             has = bool(evidence and evidence.search(sentence + (" " + " ".join(clause.units)
                                                                if query.intent == "unit" else "")))
@@ -127,7 +128,7 @@ def _states_the_number(query: Query, pick: Pick, weights: list[float] | None) ->
             and (not SUPPORT.search(query.text) or bool(SUPPORT.search(context))))
 
 
-def _quotable(clause: Clause) -> list[tuple[int, int]]:
+def _quotable(clause: Clause, units_asked: bool = False) -> list[tuple[int, int]]:
     """Sentences worth quoting: not the bare heading of a numbered clause, not a table's cell number."""
     spans = []
     for start, end in sentence_spans(clause.text):
@@ -140,6 +141,8 @@ def _quotable(clause: Clause) -> list[tuple[int, int]]:
             piece = longest
         if len(piece.strip("。.；; ")) < 4:
             continue
+        if _UNITS_ONLY.fullmatch(piece.strip()) and not units_asked:
+            continue  # "（牵头单位：…）" answers only who is responsible
         if start == 0 and clause.label and piece.startswith(clause.label) and len(piece) < 40 \
                 and len(sentence_spans(clause.text)) > 1:
             continue  # "十、建立临床研究伦理审查结果互认。" names the topic, answers nothing

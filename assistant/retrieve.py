@@ -74,7 +74,9 @@ class HybridRetriever(BaseRetriever):
     def prepare(self, query: Query, documents: list[str] | None = None, regions: list[str] | None = None) -> Query:
         """The query to search with: fully translated when only documents in the other language can answer."""
         allowed = self._allowed(query, documents, regions)
-        languages = {d.language for d in self.snapshot.documents if d.id in allowed}
+        candidates = [d for d in self.snapshot.documents if d.id in allowed]
+        named = named_documents(query.text, candidates)
+        languages = {d.language for d in candidates if not named or d.id in named}
         if query.language == "zh" and languages == {"en"}:
             return analyze(query.text, translate=True)
         return query
