@@ -73,7 +73,7 @@ def chart(summary: dict, path: Path) -> None:
     ax.set_xticks([i + width * (len(metrics) - 1) / 2 for i in range(len(groups))], groups)
     ax.set_ylim(0, 1.05)
     ax.set_title("Quality per slice")
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=len(metrics), frameon=False)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
