@@ -19,11 +19,11 @@ from .retrieve import coverage, covers
 from .types import Citation, Hit
 
 _UNITS_ONLY = re.compile(r"[（(](?:牵头单位|责任单位|配合单位|Led by)[^）)]*[）)]。?")
-CANDIDATES = 5          # clauses whose sentences compete for the answer
+CANDIDATES = 3          # clauses whose sentences compete for the answer
 MIN_COVERAGE = 0.3      # weighted share of the question's concepts the best clause must contain
 MIN_FACT_COVERAGE = 0.4  # …and, for a number/date question, the quoted sentence with its headings
 NUMERIC = ("days", "percent", "amount")
-RANK_WEIGHT = 0.5       # how much the retrieval score of a sentence's clause counts in choosing it
+RANK_WEIGHT = 2.0       # how much the retrieval score of a sentence's clause counts in choosing it
 # Money roles (support, rewards, payments): asking how much of one is paid needs a sentence about one.
 SUPPORT = re.compile(r"补贴|补助|奖励|奖补|资助|扶持|支持|补多少|补偿|报酬|费用|收费|租金|安家费|经费|资金|subsid|reward|"
                      r"grant|fund|support|incentive|bonus|compensat|\bfees?\b|\brent\b|allowance|\bcosts?\b|\bpaid\b|"

@@ -25,7 +25,8 @@ INTENTS = {
     "unit": (r"哪个部门|哪些部门|哪个单位|哪些单位|谁负责|谁牵头|牵头单位|责任单位|配合单位|负责单位|"
              r"which (?:department|unit|agency|bureau|authority|office)|who (?:is responsible|leads|takes the lead)|"
              r"\bresponsible|lead agency|led by",
-             r"牵头单位|责任单位|配合单位|[\u4e00-\u9fff]{2,}(?:厅|局|委员会|委|办公室|办)|\bled by\b|take the lead|"
+             r"牵头单位|责任单位|配合单位|省[\u4e00-\u9fff]{1,10}?(?:厅|局|委)|区[\u4e00-\u9fff]{1,8}?局|\bled by\b|"
+             r"take the lead|"
              r"responsib|(?:Department|Bureau|Commission|Administration|Office) of|Provincial \w+ (?:Bureau|Commission)"),
     "count": (r"多少家|多少个|几个|几家|多少项|多少件|how many|what number",
               r"\d|[一二三四五六七八九十两]+[个家项件所]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|"
