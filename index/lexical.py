@@ -16,13 +16,17 @@ jieba.setLogLevel(logging.WARNING)
 _RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[A-Za-z][A-Za-z\-']*|\d+(?:\.\d+)?%?")
 _ZH_STOP = set("""的 和 与 及 等 在 对 为 了 是 将 按 由 中 并 或 其 之 以 把 被 我 你 他 她 它 我们 你们 他们 咱们 要 能 可以 吗 呢 啊 吧
 什么 哪些 哪个 哪里 哪儿 怎么 怎样 如何 多少 几个 几 有 有没有 是否 能否 能不能 会不会 是不是 这个 那个 这些 那些 一下 请问 想 想问
-就 都 也 还 又 才 再 得 地 着 过 吗 么 该 应该 需要 如果 的话 一个 一些 这样 那样 现在 目前 已经 给 让 做 搞 弄 个 里 上 下""".split())
+就 都 也 还 又 才 再 得 地 着 过 吗 么 该 应该 需要 如果 的话 一个 一些 这样 那样 现在 目前 已经 给 让 做 搞 弄 个 里 上 下
+不能 不会 能不能 算不算 是不是 还是 或者 以后 之后 以前 还要 才能 起来 这边 那边 时候 这项 那项 这条 哪条 哪类 哪几个 哪几种
+提出 达到 应当 拿来 拿到 拿给 自己 一家 一下子 附近 具体 一般 大概 大约 左右 打算 准备 可能 看看 知道 问问 请教""".split())
 _EN_STOP = set("""a an the of and or to in on for by with as at from is are be been was were this that these those it its
 which what who whom how when where why do does did can could would should will shall may might must any all each
 there their them they we our you your i me my about into than then so such not no yes if but also more most
 within much many get gets got take takes taking need needs want wants like let us please tell know say said
 one ones other another some just only still now already very really within between under over per via
-has have had having am being make makes made give gives given does doing done""".split())
+has have had having am being make makes made give gives given does doing done
+i'm we're we've you're it's themselves ourselves myself yourself mine ours elsewhere anything something
+easier easy hope expect consider until onto directly extra already ever even""".split())
 
 
 @lru_cache(maxsize=1)
