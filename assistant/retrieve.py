@@ -6,6 +6,7 @@ says nothing, so its weight follows how much of the question the model can actua
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,7 @@ from pydantic import ConfigDict
 
 from index.embed import unknown_ratio
 from index.glossary import load_glossary
-from index.lexical import LexicalIndex, tokenize
+from index.lexical import LexicalIndex, tokenize, words
 from index.sentences import windows
 from index.store import Snapshot
 from index.types import Clause
@@ -78,7 +79,12 @@ class HybridRetriever(BaseRetriever):
         named = named_documents(query.text, candidates)
         languages = {d.language for d in candidates if not named or d.id in named}
         if query.language == "zh" and languages == {"en"}:
-            return analyze(query.text, translate=True)
+            query = analyze(query.text, translate=True)
+        if named:
+            # "2021-2025年行动计划" picks the document; those words are not what the clause must say
+            naming = set().union(*(_title_tokens(d) for d in candidates if d.id in named))
+            kept = [(h, g) for h, g in zip(query.heads, query.groups) if h not in naming]
+            query = replace(query, heads=tuple(h for h, _ in kept), groups=tuple(g for _, g in kept))
         return query
 
     def search(self, query: Query, k: int = 10, documents: list[str] | None = None,
@@ -201,7 +207,7 @@ def named_documents(question: str, documents) -> set[str]:
         return set()
     years = set(_YEAR.findall(question))
     q_tokens = set(tokenize(question))
-    titles = {d.id: f"{d.title} {d.title_translated or ''} {d.doc_number or ''} {d.date or ''}" for d in documents}
+    titles = {d.id: _title(d) for d in documents}
     tokens = {i: set(tokenize(t)) - set(_YEAR.findall(t)) for i, t in titles.items()}
     df: dict[str, int] = {}
     for toks in tokens.values():
@@ -214,6 +220,15 @@ def named_documents(question: str, documents) -> set[str]:
         scores[doc_id] = 2 * year_hits + word_hits
     best = max(scores.values())
     return {i for i, v in scores.items() if v == best and v >= 2}
+
+
+def _title(d) -> str:
+    return f"{d.title} {d.title_translated or ''} {d.doc_number or ''} {d.date or ''}"
+
+
+def _title_tokens(d) -> set[str]:
+    text = _title(d)
+    return set(tokenize(text)) | set(words(text)) | set(_YEAR.findall(text))
 
 
 def covers(region: str | None, places: tuple[str, ...]) -> bool:
