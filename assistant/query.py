@@ -19,7 +19,8 @@ INTENTS = {
                 r"loss tolerance|\brate\b",
                 r"\d+(?:\.\d+)?\s*%|百分之|percent"),
     "amount": (r"多少钱|补多少|奖多少|奖励多少|资助多少|补贴多少|支持多少|多少万|多少资金|多少经费|经费|安家费|补贴标准|"
-               r"奖励标准|收费标准|费用是|最高|上限|额度|how much|maximum|\bcap\b|\bamount|how many yuan|funding|"
+               r"奖励标准|收费标准|费用是|最高|最多|上限|额度|how much|maximum|\bcap\b|\bamount|how many yuan|funding|"
+               r"what money|how big|how large|what size|"
                r"\bfees?\b|compensation|allowance|what (?:\w+ ){0,2}(?:subsidy|reward|grant)",
                r"\d[\d,.]*\s*(?:万|亿)?元|yuan|\d+\s*%|百分之"),
     "unit": (r"哪个部门|哪些部门|哪个单位|哪些单位|谁负责|谁牵头|牵头单位|责任单位|配合单位|负责单位|"
@@ -28,7 +29,7 @@ INTENTS = {
              r"牵头单位|责任单位|配合单位|省[\u4e00-\u9fff]{1,10}?(?:厅|局|委)|区[\u4e00-\u9fff]{1,8}?局|\bled by\b|"
              r"take the lead|"
              r"responsib|(?:Department|Bureau|Commission|Administration|Office) of|Provincial \w+ (?:Bureau|Commission)"),
-    "count": (r"多少家|多少个|几个|几家|多少项|多少件|how many|what number",
+    "count": (r"多少家|多少个|几个|几家|多少项|多少件|how many|what number|达到多少|是多少|多少",
               r"\d|[一二三四五六七八九十两]+[个家项件所]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|"
               r"thirty|dozen|hundred|thousand)\b"),
 }
