@@ -25,8 +25,8 @@ MIN_FACT_COVERAGE = 0.4  # …and, for a number/date question, the quoted senten
 NUMERIC = ("days", "percent", "amount")
 RANK_WEIGHT = 2.0       # how much the retrieval score of a sentence's clause counts in choosing it
 # Money roles (support, rewards, payments): asking how much of one is paid needs a sentence about one.
-SUPPORT = re.compile(r"补贴|补助|奖励|奖补|资助|扶持|支持|补多少|补偿|报酬|费用|收费|租金|安家费|经费|资金|subsid|reward|"
-                     r"grant|fund|support|incentive|bonus|compensat|\bfees?\b|\brent\b|allowance|\bcosts?\b|\bpaid\b|"
+SUPPORT = re.compile(r"补贴|补助|奖励|奖补|资助|扶持|支持|补多少|能补|补偿|报酬|费用|收费|租金|安家费|经费|资金|subsid|reward|"
+                     r"grant|funding|support|incentive|bonus|compensat|\bfees?\b|\brent\b|allowance|\bcosts?\b|\bpaid\b|"
                      r"\bpay|\benjoy|\bgranted\b", re.I)
 SECOND_RATIO = 0.6      # a second document is quoted when its best sentence scores this close
 MIN_GAIN = 0.15         # …or a second clause when it covers this much of what the first left open

@@ -19,7 +19,7 @@ INTENTS = {
                 r"loss tolerance|\brate\b",
                 r"\d+(?:\.\d+)?\s*%|百分之|percent"),
     "amount": (r"多少钱|补多少|奖多少|奖励多少|资助多少|补贴多少|支持多少|多少万|多少资金|多少经费|经费|安家费|补贴标准|"
-               r"奖励标准|收费标准|费用是|最高|最多|上限|额度|how much|maximum|\bcap\b|\bamount|how many yuan|funding|"
+               r"奖励标准|收费标准|费用是|最高|最多|上限|额度|能补|能拿到|能获得|能得到|how much|maximum|\bcap\b|\bamount|how many yuan|funding|"
                r"what money|how big|how large|what size|"
                r"\bfees?\b|compensation|allowance|what (?:\w+ ){0,2}(?:subsidy|reward|grant)",
                r"\d[\d,.]*\s*(?:万|亿)?元|yuan|\d+\s*%|百分之"),
@@ -66,7 +66,9 @@ def analyze(text: str, glossary: Glossary | None = None, translate: bool = False
     lang = language_of(text)
     low = text.lower()
     core = tokenize(text)
-    concepts = words(text)
+    # the cues that say what kind of answer is wanted ("多久", "最高…多少钱") are not the subject
+    intent = _intent(text)
+    concepts = words(_INTENT_Q[intent].sub(" ", text) if intent else text)
     equivalents: dict[str, set[str]] = {t: {t} for t in concepts}
     expansion: list[str] = []
     english: list[str] = []
@@ -109,10 +111,7 @@ def analyze(text: str, glossary: Glossary | None = None, translate: bool = False
     # A named place is a filter on documents (see retrieve), not a concept a clause must repeat.
     place_words = {w.lower() for p in places for w in (p, *_aliases(g, p))}
     place_tokens = {t for w in place_words for t in tokenize(w)} | place_words
-    # words of the cue that says what kind of answer is wanted ("多久", "截止时间") are not its subject
-    cue = _INTENT_Q[intent].search(text) if (intent := _intent(text)) else None
-    cue_words = set(words(cue.group())) if cue else set()
-    kept = [t for t in dict.fromkeys(concepts) if t not in place_tokens and t not in cue_words]
+    kept = [t for t in dict.fromkeys(concepts) if t not in place_tokens]
     groups: dict[frozenset[str], str] = {}  # one group per distinct concept, with the word that stands for it
     for t in kept:
         groups.setdefault(frozenset(equivalents[t]), t)
