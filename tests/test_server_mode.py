@@ -3,7 +3,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -11,38 +10,24 @@ import pytest
 from assistant.config import Settings
 from assistant.service import Assistant, build
 
+from .servers import free_port, running
 from .test_store import small_library
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
 def chroma_server(tmp_path):
     exe = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
     port = free_port()
-    proc = subprocess.Popen([exe, "run", "--path", str(tmp_path / "server-db"), "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail("chroma run exited at start")
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("chroma run did not open its port within 60 s")
-    yield port
-    proc.terminate()
-    proc.wait(timeout=20)
+
+    def ready():
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+
+    with running([exe, "run", "--path", str(tmp_path / "server-db"), "--host", "127.0.0.1", "--port", str(port)],
+                 ready, "chroma run", timeout=60, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+        yield port
 
 
 def test_index_and_answer_through_a_chroma_server(tmp_path, chroma_server):

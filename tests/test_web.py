@@ -2,15 +2,14 @@
 import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from .servers import free_port, running
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,36 +18,21 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(corpus_settings, tmp_path_factory):
     port = free_port()
     env = {**os.environ, "POLICY_DATA_DIR": str(corpus_settings.data_dir), "GRADIO_SERVER_PORT": str(port),
            "GRADIO_SERVER_NAME": "127.0.0.1", "POLICY_ADMIN_TOKEN": "test-token"}
-    log = open(tmp_path_factory.mktemp("web") / "app.log", "w")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/api/health", timeout=2) as r:
-                if json.load(r)["ok"]:
-                    break
-        except (OSError, ValueError):
-            if proc.poll() is not None:
-                pytest.fail(f"app.py exited with {proc.returncode}; see {log.name}")
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the app did not answer /api/health within 120 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
+
+    def ready():
+        with urllib.request.urlopen(url + "/api/health", timeout=2) as r:
+            return json.load(r)["ok"]
+
+    with open(tmp_path_factory.mktemp("web") / "app.log", "w") as log:
+        with running([sys.executable, str(ROOT / "app.py")], ready, f"app.py (log: {log.name})",
+                     env=env, stdout=log, stderr=log):
+            yield url
 
 
 def post(url: str, payload: dict) -> tuple[int, dict]:

@@ -1,0 +1,43 @@
+"""Starting real servers on 127.0.0.1 for tests: a free port, and a process that must come up."""
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from contextlib import contextmanager
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running(command: list[str], ready, what: str, timeout: float = 120, **popen):
+    """Run ``command`` until the test is done; fail the test if ``ready()`` is not true within ``timeout``."""
+    proc = subprocess.Popen(command, **popen)
+    try:
+        deadline = time.time() + timeout
+        while not _check(ready):
+            if proc.poll() is not None:
+                pytest.fail(f"{what} exited at start with code {proc.returncode}")
+            if time.time() > deadline:
+                pytest.fail(f"{what} did not come up within {timeout:.0f} s")
+            time.sleep(0.3)
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _check(ready) -> bool:
+    try:
+        return bool(ready())
+    except (OSError, ValueError):
+        return False
