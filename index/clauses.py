@@ -94,7 +94,7 @@ class _Parser:
                 self.part.key, self.part.label = "notice", "通知"
             return
         if not self.part.stack:
-            if not self.zh and not first and _heading_like(text) and self.clauses_or_front():
+            if not self.zh and not first and _heading_like(text) and (self.part.front or self.clauses):
                 self._section(text)
                 return
             self.part.front.append((start, end))
@@ -104,10 +104,7 @@ class _Parser:
         if not self.zh and _heading_like(text):
             self._section(text)
             return
-        self._add(start, end, body_index=True)
-
-    def clauses_or_front(self) -> bool:
-        return bool(self.part.front) or bool(self.clauses)
+        self._add(start, end)
 
     def _in_sequence(self, label: Label) -> bool:
         """Numbers run 1, 2, 3 at each level; a stray "2." inside a notice is not a heading.
@@ -131,14 +128,17 @@ class _Parser:
     def _heading(self, label: Label, start: int, end: int, text: str) -> None:
         self._flush_front()
         self.part.last[label.level] = label.number
-        for lv in [lv for lv in self.part.last if lv > label.level and label.level < 3]:
-            self.part.last[lv] = 0 if lv < 3 else self.part.last[lv]
+        # a new 一、 restarts （一）; arabic items may run on across （一）（二） (the Nansha text does), so their
+        # count is kept, and "1." is accepted as a restart anyway (see _in_sequence)
+        for lv in self.part.last:
+            if label.level < lv < 3:
+                self.part.last[lv] = 0
         rest = text[label.end:].strip()
         title, body = _split_title(rest, self.zh)
         stack = [(lb, t) for lb, t in self.part.stack if lb.level < label.level]
         self.part.stack = stack + [(label, title)]
         if body:
-            self._add(start, end, body_index=False)
+            self._add(start, end)
 
     def _section(self, text: str) -> None:
         """An unnumbered English heading (news articles): a section whose paragraphs are clauses."""
@@ -158,7 +158,7 @@ class _Parser:
         start, end = front[0][0], front[-1][1]
         self._emit(self.part.key, self.part.label, (self.part.label,), start, end)
 
-    def _add(self, start: int, end: int, body_index: bool) -> None:
+    def _add(self, start: int, end: int) -> None:
         labels = [lb for lb, _ in self.part.stack]
         path = tuple(f"{lb.display}{t}" if lb.text else t for lb, t in self.part.stack)
         numbers = [str(lb.number) if lb.text else _slug(t) for lb, t in self.part.stack]
