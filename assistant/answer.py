@@ -29,6 +29,7 @@ SUPPORT = re.compile(r"补贴|补助|奖励|奖补|资助|扶持|支持|补多�
                      r"grant|funding|support|incentive|bonus|compensat|\bfees?\b|\brent\b|allowance|\bcosts?\b|\bpaid\b|"
                      r"\bpay|\benjoy|\bgranted\b", re.I)
 SECOND_RATIO = 0.6      # a second document is quoted when its best sentence scores this close
+SAME_CLAUSE_RATIO = 0.9   # a second sentence of the best clause is quoted too when it scores this close
 MIN_GAIN = 0.15         # …or a second clause when it covers this much of what the first left open
 
 
@@ -64,6 +65,10 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document],
     if query.intent in NUMERIC and not _states_the_number(query, best, weights):
         return _abstain(lang, hits, phrase(lang, f"reason_{query.intent}"))
     chosen = [best]
+    runner = next((p for p in picks[1:] if p.hit.clause.id == best.hit.clause.id and p.start != best.start), None)
+    if runner and runner.score >= SAME_CLAUSE_RATIO * best.score \
+            and (query.intent not in NUMERIC or runner.has_evidence):
+        chosen.append(runner)  # a second sentence of the same clause that answers about as well
     if query.compare or len(query.places) > 1:
         other = _second(query, best, picks, weights)
         if other:
