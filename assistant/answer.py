@@ -29,6 +29,8 @@ SUPPORT = re.compile(r"补贴|补助|奖励|奖补|资助|扶持|支持|补多�
                      r"grant|funding|support|incentive|bonus|compensat|\bfees?\b|\brent\b|allowance|\bcosts?\b|\bpaid\b|"
                      r"\bpay|\benjoy|\bgranted\b", re.I)
 SECOND_RATIO = 0.6      # a second document is quoted when its best sentence scores this close
+# A per-item amount ("单个项目最多…", "each", "per") is not answered by a sentence stating a total.
+PER_ITEM = re.compile(r"单个|单项|每个|每家|每项|每年|每一|\bper\b|\beach\b|\ba single\b", re.I)
 SAME_CLAUSE_RATIO = 0.9   # a second sentence of the best clause is quoted too when it scores this close
 MIN_GAIN = 0.15         # …or a second clause when it covers this much of what the first left open
 
@@ -130,7 +132,8 @@ def _states_the_number(query: Query, pick: Pick, weights: list[float] | None) ->
     the question's own subject, and, when support is asked about, speaks of support."""
     context = _context(pick)
     return (pick.has_evidence and coverage(query, context, weights) >= MIN_FACT_COVERAGE
-            and (not SUPPORT.search(query.text) or bool(SUPPORT.search(context))))
+            and (not SUPPORT.search(query.text) or bool(SUPPORT.search(context)))
+            and (not PER_ITEM.search(query.text) or bool(PER_ITEM.search(context))))
 
 
 def _quotable(clause: Clause, units_asked: bool = False) -> list[tuple[int, int]]:
