@@ -89,10 +89,12 @@ def make_blocks(live: Live, feedback: FeedbackStore) -> gr.Blocks:
             document, report = add(settings, path, _meta(title, number, issuer, date, region, language))
             live.reload()
         except PolicyError as e:
-            return f"<p class='error'>{escape(str(e))}</p>", gr.update()
-        rows = ui.library_rows(live.assistant.documents, live.assistant.snapshot.clauses)
+            return f"<p class='error'>{escape(str(e))}</p>", gr.update(), gr.update(), gr.update()
+        docs = live.assistant.documents
+        choices = [(d.title, d.id) for d in docs.values()]
         return (f"<p>{escape(document.title)} indexed: {report.embedded} clause windows embedded.</p>",
-                gr.update(value=rows))
+                gr.update(value=ui.library_rows(docs, live.assistant.snapshot.clauses)),
+                gr.update(choices=choices), gr.update(choices=choices))
 
     docs = live.assistant.documents
     regions = sorted({d.region for d in docs.values() if d.region})
@@ -118,8 +120,8 @@ def make_blocks(live: Live, feedback: FeedbackStore) -> gr.Blocks:
                     with gr.Row():
                         up = gr.Button("👍", elem_id="thumbs-up")
                         down = gr.Button("👎", elem_id="thumbs-down")
-                    comment = gr.Textbox(label="意见（可选）· Comment (optional)", lines=1)
-                    status = gr.Markdown("")
+                    comment = gr.Textbox(label="意见（可选）· Comment (optional)", lines=1, elem_id="feedback-comment")
+                    status = gr.Markdown("", elem_id="feedback-status")
             outputs = [chat, turns, cards, box]
             inputs = [box, chat, turns, region_filter, doc_filter]
             box.submit(respond, inputs, outputs)
@@ -136,10 +138,11 @@ def make_blocks(live: Live, feedback: FeedbackStore) -> gr.Blocks:
         with gr.Tab("管理 · Admin"):
             if not settings.admin_token:
                 gr.Markdown("上传已关闭：未配置管理口令（POLICY_ADMIN_TOKEN）。 · Uploads are disabled: no admin token.")
-            token = gr.Textbox(label="管理口令 · Admin token", type="password")
-            file = gr.File(label="政策文件 · Policy file (≤ 20 MB)", file_types=list(ui.UPLOAD_TYPES), type="filepath")
+            token = gr.Textbox(label="管理口令 · Admin token", type="password", elem_id="admin-token")
+            file = gr.File(label="政策文件 · Policy file (≤ 20 MB)", file_types=list(ui.UPLOAD_TYPES), type="filepath",
+                           elem_id="upload-file")
             with gr.Row():
-                title = gr.Textbox(label="标题 · Title")
+                title = gr.Textbox(label="标题 · Title", elem_id="upload-title")
                 number = gr.Textbox(label="文号 · Document number")
                 issuer = gr.Textbox(label="发文机关 · Issuer")
             with gr.Row():
@@ -147,11 +150,11 @@ def make_blocks(live: Live, feedback: FeedbackStore) -> gr.Blocks:
                 region = gr.Textbox(label="地区 · Region (e.g. 广东省)")
                 language = gr.Dropdown(["", "zh", "en"], value="", label="语言 · Language")
             fields = [token, file, title, number, issuer, date, region, language]
-            check = gr.Button("解析预览 · Parse and preview")
-            go = gr.Button("确认入库 · Confirm and index", variant="primary")
-            result = gr.HTML("")
+            check = gr.Button("解析预览 · Parse and preview", elem_id="preview-upload")
+            go = gr.Button("确认入库 · Confirm and index", variant="primary", elem_id="confirm-upload")
+            result = gr.HTML("", elem_id="upload-result")
             check.click(preview, fields, result)
-            go.click(confirm, fields, [result, table])
+            go.click(confirm, fields, [result, table, doc_filter, pick])
     return demo
 
 
