@@ -18,21 +18,23 @@ from .query import INTENT_EVIDENCE, Query
 from .retrieve import coverage, covers
 from .types import Citation, Hit
 
-_UNITS_ONLY = re.compile(r"[（(](?:牵头单位|责任单位|配合单位|Led by)[^）)]*[）)]。?")
-CANDIDATES = 3          # clauses whose sentences compete for the answer
-MIN_COVERAGE = 0.3      # weighted share of the question's concepts the best clause must contain
-MIN_FACT_COVERAGE = 0.4  # …and, for a number/date question, the quoted sentence with its headings
+# How much evidence an answer needs. Calibrated on eval/questions.jsonl (see README "Quality").
+CANDIDATES = 3            # clauses whose sentences compete for the answer
+RANK_WEIGHT = 2.0         # weight of a clause's retrieval score when choosing among their sentences
+MIN_COVERAGE = 0.3        # weighted share of the question's concepts the best clause must contain
+MIN_FACT_COVERAGE = 0.4   # …and, for a number/date question, the quoted sentence with its headings
+SAME_CLAUSE_RATIO = 0.9   # a second sentence of the best clause is quoted when it scores this close
+SECOND_RATIO = 0.6        # a two-part question quotes a second document when it scores this close
+MIN_GAIN = 0.15           # …or a second clause covering this much of what the first left open
 NUMERIC = ("days", "percent", "amount")
-RANK_WEIGHT = 2.0       # how much the retrieval score of a sentence's clause counts in choosing it
+
 # Money roles (support, rewards, payments): asking how much of one is paid needs a sentence about one.
 SUPPORT = re.compile(r"补贴|补助|奖励|奖补|资助|扶持|支持|补多少|能补|补偿|报酬|费用|收费|租金|安家费|经费|资金|subsid|reward|"
                      r"grant|funding|support|incentive|bonus|compensat|\bfees?\b|\brent\b|allowance|\bcosts?\b|\bpaid\b|"
                      r"\bpay|\benjoy|\bgranted\b", re.I)
-SECOND_RATIO = 0.6      # a second document is quoted when its best sentence scores this close
 # A per-item amount ("单个项目最多…", "each", "per") is not answered by a sentence stating a total.
 PER_ITEM = re.compile(r"单个|单项|每个|每家|每项|每年|每一|\bper\b|\beach\b|\ba single\b", re.I)
-SAME_CLAUSE_RATIO = 0.9   # a second sentence of the best clause is quoted too when it scores this close
-MIN_GAIN = 0.15         # …or a second clause when it covers this much of what the first left open
+_UNITS_ONLY = re.compile(r"[（(](?:牵头单位|责任单位|配合单位|Led by)[^）)]*[）)]。?")
 
 
 @dataclass(frozen=True)
@@ -70,14 +72,14 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document],
     runner = next((p for p in picks[1:] if p.hit.clause.id == best.hit.clause.id and p.start != best.start), None)
     if runner and runner.score >= SAME_CLAUSE_RATIO * best.score \
             and (query.intent not in NUMERIC or runner.has_evidence):
-        chosen.append(runner)  # a second sentence of the same clause that answers about as well
+        chosen = sorted([best, runner], key=lambda p: p.start)  # two sentences of one clause, in its order
     if query.compare or len(query.places) > 1:
         other = _second(query, best, picks, weights)
         if other:
             chosen.append(other)
     citations = [cite(n, p.hit.clause, documents[p.hit.clause.document_id], p.start, p.end)
                  for n, p in enumerate(chosen, 1)]
-    text = "\n".join(_sentence(lang, query, c) for c in citations)
+    text = _render(lang, query, citations)
     if unsupported_numbers(text, citations):  # by construction impossible; refuse rather than mislead
         return _abstain(lang, hits, phrase(lang, "reason_weak"))
     return Composed(text, False, citations, [])
@@ -156,6 +158,17 @@ def _quotable(clause: Clause, units_asked: bool = False) -> list[tuple[int, int]
             continue  # "十、建立临床研究伦理审查结果互认。" names the topic, answers nothing
         spans.append((start, end))
     return spans or [(0, len(clause.text))]
+
+
+def _render(lang: str, query: Query, citations: list[Citation]) -> str:
+    """One line per cited clause: its lead-in once, then each of its quotes with its number."""
+    lines: list[str] = []
+    for i, c in enumerate(citations):
+        if i and c.clause.id == citations[i - 1].clause.id:
+            lines[-1] += phrase(lang, "more", quote=c.quote.strip(), n=c.n)
+        else:
+            lines.append(_sentence(lang, query, c))
+    return "\n".join(lines)
 
 
 def _sentence(lang: str, query: Query, c: Citation) -> str:
