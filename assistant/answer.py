@@ -59,7 +59,7 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document],
             weights: list[float] | None = None) -> Composed:
     lang = query.language
     uncovered = [p for p in query.places if not any(covers(d.region, (p,)) for d in documents.values())]
-    if query.places and len(uncovered) == len(query.places):
+    if query.places and len(uncovered) == len(query.places):  # asked only about places nobody covers
         return _abstain(lang, hits, phrase(lang, "reason_place", places="、".join(uncovered),
                                            regions=_regions(documents)))
     picks = sorted(_picks(query, hits, weights), key=lambda p: -p.score)

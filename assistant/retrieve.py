@@ -160,10 +160,20 @@ class HybridRetriever(BaseRetriever):
         docs = self.snapshot.documents
         allowed = {d.id for d in docs if (not documents or d.id in documents)
                    and (not regions or d.region in regions)}
+        if not query.places or not self._scoped(query):
+            return allowed
         covering = {d.id for d in docs if covers(d.region, query.places)}
-        return (allowed & covering) or allowed if query.places else allowed
+        return (allowed & covering) or allowed
+
+    def _scoped(self, query: Query) -> bool:
+        """Do the places name where the question applies? Not when some of them are covered by no loaded
+        policy beside others that are: then they are listed as content ("北京、上海、浙江等省市")."""
+        covered = [any(covers(d.region, (p,)) for d in self.snapshot.documents) for p in query.places]
+        return all(covered) or not any(covered)
 
     def _most_specific(self, query: Query, allowed: set[str]) -> set[str]:
+        if not self._scoped(query):
+            return set()
         g = load_glossary()
         names = {a for p in query.places for a in (p, *(_aliases(g, p)))}
         return {d.id for d in self.snapshot.documents if d.id in allowed and d.region in names}

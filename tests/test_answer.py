@@ -77,3 +77,10 @@ def test_json_schema(assistant):
                                       "clause_path", "quote", "text", "start", "end"}
     assert set(d["retrieved"][0]) == {"clause_id", "clause_path", "text", "score"}
     assert 0 < len(d["retrieved"]) <= 10  # Hangzhou questions search the 9 Hangzhou clauses only
+
+
+def test_places_listed_as_content_do_not_narrow_the_search(assistant):
+    # 北京 and 上海 are covered by no loaded policy: here the provinces are what is counted, not a scope
+    answer = assistant.ask("每季度统计北京、上海、浙江等省市生物医药集群企业数据的是哪个单位？")
+    assert not answer.abstained and answer.citations[0].clause.id == "gd-2021-work-points:annex2.row24"
+    assert "省统计局" in answer.text

@@ -1,12 +1,17 @@
 """The evaluation set itself: unique ids, evidence verbatim in exactly one policy, sane slices."""
+import pytest
+
 from eval.metrics import norm
-from eval.run import load_questions, slice_of
+from eval.run import QUESTIONS, load_questions, slice_of
 from index.library import load_library
 
+HOLDOUT = QUESTIONS.with_name("holdout.jsonl")
 
-def test_ids_unique_and_evidence_in_exactly_one_document():
-    questions = load_questions()
-    assert len({q["id"] for q in questions}) == len(questions) >= 100
+
+@pytest.mark.parametrize("path, at_least", [(QUESTIONS, 100), (HOLDOUT, 50)])
+def test_ids_unique_and_evidence_in_exactly_one_document(path, at_least):
+    questions = load_questions(path)
+    assert len({q["id"] for q in questions}) == len(questions) >= at_least
     docs = {d.id: norm(d.text) for d in load_library()}
     for q in questions:
         for ev in q["evidence"]:
