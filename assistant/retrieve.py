@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -56,6 +57,7 @@ class HybridRetriever(BaseRetriever):
     k: int = 10
     lexical: Any = None
     _windows: list = []
+    _position: dict = {}
 
     def model_post_init(self, _context) -> None:
         texts = [search_text(c) for c in self.snapshot.clauses]
@@ -64,6 +66,7 @@ class HybridRetriever(BaseRetriever):
         # "cover" a question by holding its words in unrelated sentences
         self._windows = [[f"{c.path_text}\n{' '.join(c.units)}\n{w}".lower() for w in windows(c.text, WINDOW)]
                          for c in self.snapshot.clauses]
+        self._position = {c.id: i for i, c in enumerate(self.snapshot.clauses)}
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun
                                 ) -> list[LCDocument]:
@@ -140,21 +143,20 @@ class HybridRetriever(BaseRetriever):
         if self.vectorstore is None or self.embedder is None:
             return 0.0, []
         text = query.text
-        if unknown_ratio(self.embedder, text) > 0.3 and query.english_terms:
+        unknown = unknown_ratio(self.embedder, text)
+        if unknown > 0.3 and query.english_terms:
             text = " ".join(query.english_terms)  # let the English model read the glossary's translation
-        weight = DENSE_WEIGHT * max(0.0, 1.0 - 1.5 * unknown_ratio(self.embedder, text))
+            unknown = unknown_ratio(self.embedder, text)
+        weight = DENSE_WEIGHT * max(0.0, 1.0 - 1.5 * unknown)
         if weight == 0.0:
             return 0.0, []
         where = {"document_id": {"$in": sorted(allowed)}}
         results = self.vectorstore.similarity_search_by_vector_with_relevance_scores(
             self.embedder.embed_query(text), k=DENSE_WINDOWS, filter=where)
-        position = {c.id: i for i, c in enumerate(self.snapshot.clauses)}
-        ranked = []
-        for doc, _score in results:
-            i = position.get(doc.metadata.get("clause_id"))
-            if i is not None and i not in ranked:
-                ranked.append(i)
-        return weight, ranked
+        # windows → their clauses, best window first
+        ranked = [self._position[doc.metadata["clause_id"]] for doc, _ in results
+                  if doc.metadata.get("clause_id") in self._position]
+        return weight, list(dict.fromkeys(ranked))
 
     def _allowed(self, query: Query, documents: list[str] | None, regions: list[str] | None) -> set[str]:
         docs = self.snapshot.documents
@@ -217,17 +219,11 @@ def named_documents(question: str, documents) -> set[str]:
         return set()
     years = set(_YEAR.findall(question))
     q_tokens = set(tokenize(question))
-    titles = {d.id: _title(d) for d in documents}
-    tokens = {i: set(tokenize(t)) - set(_YEAR.findall(t)) for i, t in titles.items()}
-    df: dict[str, int] = {}
-    for toks in tokens.values():
-        for t in toks:
-            df[t] = df.get(t, 0) + 1
+    distinctive = max(1, len(documents) // 3)  # a title word shared by more titles names none of them
     scores = {}
-    for doc_id, title in titles.items():
-        year_hits = len(years & set(_YEAR.findall(title)))
-        word_hits = sum(1 for t in q_tokens & tokens[doc_id] if df[t] <= max(1, len(documents) // 3) and len(t) > 1)
-        scores[doc_id] = 2 * year_hits + word_hits
+    for doc_id, (title_years, tokens, df) in _title_index(tuple(documents)).items():
+        word_hits = sum(1 for t in q_tokens & tokens if df[t] <= distinctive and len(t) > 1)
+        scores[doc_id] = 2 * len(years & title_years) + word_hits
     best = max(scores.values())
     return {i for i, v in scores.items() if v == best and v >= 2}
 
@@ -236,6 +232,18 @@ def _title(d) -> str:
     return f"{d.title} {d.title_translated or ''} {d.doc_number or ''} {d.date or ''}"
 
 
+@lru_cache(maxsize=8)
+def _title_index(documents: tuple) -> dict[str, tuple[set[str], set[str], dict[str, int]]]:
+    """Per document: the years of its title and date, its title tokens, and how many titles hold each."""
+    tokens = {d.id: set(tokenize(_title(d))) - set(_YEAR.findall(_title(d))) for d in documents}
+    df: dict[str, int] = {}
+    for toks in tokens.values():
+        for t in toks:
+            df[t] = df.get(t, 0) + 1
+    return {d.id: (set(_YEAR.findall(_title(d))), tokens[d.id], df) for d in documents}
+
+
+@lru_cache(maxsize=64)
 def _title_tokens(d) -> set[str]:
     text = _title(d)
     return set(tokenize(text)) | set(words(text)) | set(_YEAR.findall(text))
