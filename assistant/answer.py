@@ -56,8 +56,10 @@ class Composed:
 
 
 def compose(query: Query, hits: list[Hit], documents: dict[str, Document],
-            weights: list[float] | None = None) -> Composed:
+            weights: list[float] | None = None, absent: list[str] | None = None) -> Composed:
     lang = query.language
+    if absent:
+        return _abstain(lang, hits, phrase(lang, "reason_absent", terms="、".join(absent)))
     uncovered = [p for p in query.places if not any(covers(d.region, (p,)) for d in documents.values())]
     if query.places and len(uncovered) == len(query.places):  # asked only about places nobody covers
         return _abstain(lang, hits, phrase(lang, "reason_place", places="、".join(uncovered),

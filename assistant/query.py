@@ -47,6 +47,7 @@ class Query:
     expansion: tuple[str, ...]                # tokens added from the glossary
     groups: tuple[frozenset[str], ...]        # per question word: it and its glossary equivalents
     heads: tuple[str, ...]                    # the question word each group stands for
+    glossed: tuple[bool, ...]                 # …and whether the glossary knows that word
     places: tuple[str, ...]                   # canonical names of the places it names
     intent: str | None
     compare: bool
@@ -69,9 +70,12 @@ def analyze(text: str, glossary: Glossary | None = None, translate: bool = False
     # the cues that say what kind of answer is wanted ("多久", "最高…多少钱") are not the subject
     intent = _intent(text)
     concepts = words(_INTENT_Q[intent].sub(" ", text) if intent else text)
-    equivalents: dict[str, set[str]] = {t: {t} for t in concepts}
+    # coverage matches by substring: an English stem ending in y must also match its plural (county/counties)
+    equivalents: dict[str, set[str]] = {t: {t, t[:-1] + "ies"} if t.isascii() and t.endswith("y") else {t}
+                                        for t in concepts}
     expansion: list[str] = []
     english: list[str] = []
+    glossed: set[str] = set()  # question words the glossary recognised
 
     def add(matched: str, alternatives: list[str]) -> None:
         toks = [t for alt in alternatives for t in tokenize(alt)]
@@ -80,6 +84,7 @@ def analyze(text: str, glossary: Glossary | None = None, translate: bool = False
         for t in concepts:
             if t in matched or matched in t:
                 equivalents[t].update(toks + [a.lower() for a in alternatives])
+                glossed.add(t)
 
     for group in g.synonyms:
         hit = _longest_in(low, group)
@@ -117,6 +122,7 @@ def analyze(text: str, glossary: Glossary | None = None, translate: bool = False
         groups.setdefault(frozenset(equivalents[t]), t)
     return Query(text=text, language=lang, core=tuple(core), expansion=tuple(expansion),
                  groups=tuple(groups), heads=tuple(groups.values()),
+                 glossed=tuple(h in glossed for h in groups.values()),
                  places=tuple(places), intent=intent, compare=bool(_COMPARE.search(text)),
                  english_terms=tuple(dict.fromkeys(english)))
 

@@ -58,6 +58,7 @@ class HybridRetriever(BaseRetriever):
     lexical: Any = None
     _windows: list = []
     _position: dict = {}
+    _library: str = ""
 
     def model_post_init(self, _context) -> None:
         texts = [search_text(c) for c in self.snapshot.clauses]
@@ -67,6 +68,7 @@ class HybridRetriever(BaseRetriever):
         self._windows = [[f"{c.path_text}\n{' '.join(c.units)}\n{w}".lower() for w in windows(c.text, WINDOW)]
                          for c in self.snapshot.clauses]
         self._position = {c.id: i for i, c in enumerate(self.snapshot.clauses)}
+        self._library = "\n".join(w for ws in self._windows for w in ws)
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun
                                 ) -> list[LCDocument]:
@@ -86,8 +88,9 @@ class HybridRetriever(BaseRetriever):
         if named:
             # "2021-2025年行动计划" picks the document; those words are not what the clause must say
             naming = set().union(*(_title_tokens(d) for d in candidates if d.id in named))
-            kept = [(h, g) for h, g in zip(query.heads, query.groups) if h not in naming]
-            query = replace(query, heads=tuple(h for h, _ in kept), groups=tuple(g for _, g in kept))
+            kept = [i for i, h in enumerate(query.heads) if h not in naming]
+            query = replace(query, heads=tuple(query.heads[i] for i in kept),
+                            groups=tuple(query.groups[i] for i in kept), glossed=tuple(query.glossed[i] for i in kept))
         return query
 
     def search(self, query: Query, k: int = 10, documents: list[str] | None = None,
@@ -125,6 +128,13 @@ class HybridRetriever(BaseRetriever):
             why[i]["coverage"] = round(cov, 3)
         order = sorted(final, key=lambda i: -final[i])[:k]
         return [Hit(snap.clauses[i], final[i], r + 1, why[i]) for r, i in enumerate(order)]
+
+    def absent_terms(self, query: Query) -> list[str]:
+        """Question words the glossary knows as domain terms but no loaded policy mentions in any form:
+        the library does not cover that topic. (Colloquial words are unknown to the glossary too, so
+        they never count here.)"""
+        return [head for head, group, known in zip(query.heads, query.groups, query.glossed)
+                if known and _content(group) and not any(t in self._library for t in group)]
 
     def concept_weights(self, query: Query) -> list[float]:
         """IDF of each question concept: of the word as asked when the library uses it, else of its most

@@ -93,7 +93,8 @@ class Assistant:
         query = self.retriever.prepare(analyze(text), documents, regions)
         hits = self.retriever.search(query, self.settings.top_k, documents, regions)
         t1 = time.perf_counter()
-        composed = compose(query, hits, self.documents, self.retriever.concept_weights(query))
+        composed = compose(query, hits, self.documents, self.retriever.concept_weights(query),
+                           absent=self.retriever.absent_terms(query))
         t2 = time.perf_counter()
         timings = {"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}
         return Answer(question=text, language=query.language, text=composed.text, abstained=composed.abstained,

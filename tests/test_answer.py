@@ -84,3 +84,13 @@ def test_places_listed_as_content_do_not_narrow_the_search(assistant):
     answer = assistant.ask("每季度统计北京、上海、浙江等省市生物医药集群企业数据的是哪个单位？")
     assert not answer.abstained and answer.citations[0].clause.id == "gd-2021-work-points:annex2.row24"
     assert "省统计局" in answer.text
+
+
+def test_a_domain_term_no_loaded_policy_mentions_means_abstain(assistant):
+    answer = assistant.ask("Do Nansha biomedical firms get visa facilitation for foreign staff?")
+    assert answer.abstained and "visa" in answer.text
+
+
+def test_english_plurals_match_their_singular(assistant):
+    answer = assistant.ask("Which county governments in Hangzhou are encouraged to add rewards?")
+    assert not answer.abstained and "counties" in answer.citations[0].quote
