@@ -22,7 +22,7 @@ from .types import Citation, Hit
 CANDIDATES = 3            # clauses whose sentences compete for the answer
 RANK_WEIGHT = 2.0         # weight of a clause's retrieval score when choosing among their sentences
 MIN_COVERAGE = 0.3        # weighted share of the question's concepts the best clause must contain
-MIN_FACT_COVERAGE = 0.4   # …and, for a number/date question, the quoted sentence with its headings
+MIN_FACT_COVERAGE = 0.35  # …and, for a number/date question, the quoted sentence with its headings
 SAME_CLAUSE_RATIO = 0.9   # a second sentence of the best clause is quoted when it scores this close
 SECOND_RATIO = 0.6        # a two-part question quotes a second document when it scores this close
 MIN_GAIN = 0.15           # …or a second clause covering this much of what the first left open
@@ -45,6 +45,7 @@ class Pick:
     score: float
     clause_coverage: float
     has_evidence: bool
+    lead_start: int  # where the sentence this one continues begins ("For example, for X …" / "the applicant …")
 
 
 @dataclass(frozen=True)
@@ -94,13 +95,14 @@ def _picks(query: Query, hits: list[Hit], weights: list[float] | None = None) ->
     for hit in hits[:CANDIDATES * (2 if query.compare else 1)]:
         clause = hit.clause
         clause_cov = hit.why.get("coverage", 0.0)
-        for start, end in _quotable(clause, query.intent == "unit"):
+        spans = _quotable(clause, query.intent == "unit")
+        for k, (start, end) in enumerate(spans):
             sentence = clause.text[start:end]
             has = bool(evidence and evidence.search(sentence + (" " + " ".join(clause.units)
                                                                if query.intent == "unit" else "")))
             score = (0.5 * coverage(query, sentence.lower(), weights) + 0.3 * clause_cov
                      + RANK_WEIGHT * hit.score / top + (0.4 if has else 0.0))
-            picks.append(Pick(hit, start, end, score, clause_cov, has))
+            picks.append(Pick(hit, start, end, score, clause_cov, has, spans[k - 1][0] if k else start))
     return picks
 
 
@@ -126,9 +128,10 @@ def _second(query: Query, best: Pick, picks: list[Pick], weights: list[float] | 
 
 
 def _context(pick: Pick) -> str:
-    """The quoted sentence with the headings and units that frame it, lower-cased."""
+    """The quoted sentence with what frames it, lower-cased: the headings, the units, and the sentence
+    before it, which often holds its subject."""
     c = pick.hit.clause
-    return f"{c.path_text} {' '.join(c.units)} {c.text[pick.start:pick.end]}".lower()
+    return f"{c.path_text} {' '.join(c.units)} {c.text[pick.lead_start:pick.end]}".lower()
 
 
 def _states_the_number(query: Query, pick: Pick, weights: list[float] | None) -> bool:

@@ -83,7 +83,9 @@ def analyze(text: str, glossary: Glossary | None = None, translate: bool = False
         # every question word inside the matched phrase (or holding it) may appear as any alternative
         for t in concepts:
             if t in matched or matched in t:
-                equivalents[t].update(toks + [a.lower() for a in alternatives])
+                # whole alternatives only: tokens of "class 2 medical device" ("2", "class") would let
+                # any text with a 2 in it "cover" 二类医疗器械 (the tokens still feed BM25 above)
+                equivalents[t].update(a.lower() for a in alternatives)
                 glossed.add(t)
 
     for group in g.synonyms:
