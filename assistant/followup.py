@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from index.glossary import GLOSSARY_DIR, load_glossary
 
-from .query import _places, language_of
+from .query import _places, language_of, place_names
 
 _ZH = re.compile(r"^(?:那么?|那如果是?|如果是|换成|换作|还有|那对于|对于)?\s*(?P<slot>.{1,24}?)\s*(?:的话)?(?:呢|怎么样|如何|又如何)\s*[？?]?$")
 _ZH_LEAD = re.compile(r"^(?:那么?|如果是|换成|换作)\s*(?P<slot>.{1,24}?)\s*[？?]?$")
@@ -28,7 +28,7 @@ def rewrite(question: str, previous: str | None) -> str | None:
     g = load_glossary()
     new_places = _places(slot.lower(), g)
     if new_places:
-        old = [a for p in _places(previous.lower(), g) for a in _place_words(g, p)]
+        old = [a for p in _places(previous.lower(), g) for a in place_names(g, p)]
         present = [a for a in old if a.lower() in previous.lower()]
         if present:
             target = max(present, key=len)
@@ -49,11 +49,6 @@ def _slot(question: str) -> str | None:
         return m.group("slot").strip("，, ") if m and len(question) <= 30 else None
     m = _EN.match(question)
     return (m.group("slot") or m.group("slot2")).strip() if m else None
-
-
-def _place_words(g, name: str) -> list[str]:
-    row = next((p for p in g.places if p.name == name), None)
-    return [name, *(row.aliases if row else ())]
 
 
 def _longest(text: str, kind: tuple[str, ...]) -> str | None:

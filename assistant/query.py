@@ -113,10 +113,10 @@ def analyze(text: str, glossary: Glossary | None = None, translate: bool = False
                 english.extend(en_words[:1])
     places = _places(low, g)
     for name in places:
-        row = _place_row(g, name)
+        row = _place_index(g).get(name)
         add(name, [r for r in row.region.split("|") if r] if row else [])
     # A named place is a filter on documents (see retrieve), not a concept a clause must repeat.
-    place_words = {w.lower() for p in places for w in (p, *_aliases(g, p))}
+    place_words = {w.lower() for p in places for w in place_names(g, p)}
     place_tokens = {t for w in place_words for t in tokenize(w)} | place_words
     kept = [t for t in dict.fromkeys(concepts) if t not in place_tokens]
     groups: dict[frozenset[str], str] = {}  # one group per distinct concept, with the word that stands for it
@@ -172,8 +172,12 @@ def _word_in(phrase: str, text: str) -> bool:
     return re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text) is not None
 
 
+# A place name directly followed by one of these names an institution (中山大学, 广州实验室), not a place.
+_INSTITUTION = re.compile(r"大学|学院|医院|实验室|研究院|研究所")
+
+
 def _places(low: str, g: Glossary) -> list[str]:
-    """Canonical names of places the text names, longest match first (中山大学 is not 中山)."""
+    """Canonical names of places the text names, longest match first, institutions' names excluded."""
     spans: list[tuple[int, int, str]] = []
     for p in g.places:
         for alias in (p.name, *p.aliases):
@@ -181,7 +185,7 @@ def _places(low: str, g: Glossary) -> list[str]:
                 continue
             pattern = rf"(?<![a-z]){re.escape(alias.lower())}(?![a-z])" if alias.isascii() else re.escape(alias)
             for m in re.finditer(pattern, low):
-                if alias == "中山" and low[m.end():m.end() + 2] == "大学":
+                if not alias.isascii() and _INSTITUTION.match(low, m.end()):
                     continue
                 spans.append((m.start(), m.end(), p.name))
     spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
@@ -193,13 +197,24 @@ def _places(low: str, g: Glossary) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _aliases(g: Glossary, name: str) -> tuple[str, ...]:
-    row = _place_row(g, name)
-    return row.aliases if row else ()
+def place_names(g: Glossary, name: str) -> tuple[str, ...]:
+    """A place's canonical name followed by its aliases."""
+    row = _place_index(g).get(name)
+    return (name, *row.aliases) if row else (name,)
 
 
-def _place_row(g: Glossary, name: str):
-    return next((p for p in g.places if p.name == name), None)
+def canonical_place(g: Glossary, name: str) -> str:
+    """The canonical name of a place written as its name or any alias (广东省 → 广东)."""
+    row = _place_index(g).get(name)
+    return row.name if row else name
+
+
+@lru_cache(maxsize=4)
+def _place_index(g: Glossary) -> dict:
+    """Every place by its canonical name and by each alias (a canonical name wins over an alias)."""
+    index = {a: p for p in g.places for a in p.aliases}
+    index.update({p.name: p for p in g.places})
+    return index
 
 
 def place_chain(g: Glossary, name: str) -> set[str]:
@@ -211,8 +226,8 @@ def place_chain(g: Glossary, name: str) -> set[str]:
         if cur in seen:
             continue
         seen.add(cur)
-        row = _place_row(g, cur)
-        if row:
+        row = _place_index(g).get(cur)
+        if row and row.name == cur:
             seen.update(row.aliases)
             todo.extend(r for r in row.region.split("|") if r and r != cur)
     return seen

@@ -23,7 +23,7 @@ from index.sentences import windows
 from index.store import Snapshot
 from index.types import Clause
 
-from .query import INTENT_EVIDENCE, Query, analyze, place_chain
+from .query import INTENT_EVIDENCE, Query, analyze, canonical_place, place_chain, place_names
 from .types import Hit
 
 RRF_K = 60
@@ -187,7 +187,7 @@ class HybridRetriever(BaseRetriever):
         if not self._scoped(query):
             return set()
         g = load_glossary()
-        names = {a for p in query.places for a in (p, *(_aliases(g, p)))}
+        names = {a for p in query.places for a in place_names(g, p)}
         return {d.id for d in self.snapshot.documents if d.id in allowed and d.region in names}
 
 
@@ -264,13 +264,6 @@ def covers(region: str | None, places: tuple[str, ...]) -> bool:
     if not region:
         return False
     g = load_glossary()
-    region_chain = place_chain(g, _canonical(g, region))
+    region_chain = place_chain(g, canonical_place(g, region))
     return any(region in place_chain(g, p) or p in region_chain for p in places)
 
-
-def _canonical(g, name: str) -> str:
-    return next((p.name for p in g.places if name == p.name or name in p.aliases), name)
-
-
-def _aliases(g, name: str) -> tuple[str, ...]:
-    return next((p.aliases for p in g.places if p.name == name), ())
