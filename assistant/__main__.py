@@ -57,16 +57,17 @@ def _batch(assistant, args) -> int:
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
+        ident = None
         try:
             item = json.loads(line)
-            answer = assistant.ask(item.get("question"), documents=args.document, regions=args.region,
-                                   id=item.get("id"))
+            if not isinstance(item, dict):
+                raise PolicyError('each line must be a JSON object {"id": …, "question": …}')
+            ident = item.get("id")
+            answer = assistant.ask(item.get("question"), documents=args.document, regions=args.region, id=ident)
             print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
-        except (json.JSONDecodeError, AttributeError, PolicyError) as e:
+        except (json.JSONDecodeError, PolicyError) as e:
             failed += 1
-            ident = item.get("id") if isinstance(locals().get("item"), dict) else None
             print(json.dumps({"id": ident, "line": number, "error": str(e)}, ensure_ascii=False), flush=True)
-            item = None
     return 1 if failed else 0
 
 

@@ -45,11 +45,13 @@ def test_batch_answers_in_order_with_ids(corpus_settings, tmp_path):
     lines = [{"id": "a", "question": "How much can a category-1 drug get in Hangzhou?"},
              {"id": "b", "question": ""},
              {"id": "c", "question": "汕头的药厂做技术改造能补多少？"}]
-    questions.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n", encoding="utf-8")
+    text = "\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n{not json\n"
+    questions.write_text(text, encoding="utf-8")
     result = run(["ask", "--json", "--questions", str(questions)], corpus_settings)
     out = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [o["id"] for o in out] == ["a", "b", "c"]
+    assert [o["id"] for o in out] == ["a", "b", "c", None]  # a broken line is not given its neighbour's id
     assert "error" in out[1] and "empty" in out[1]["error"]
+    assert out[3]["line"] == 4 and "error" in out[3]
     assert result.returncode == 1  # one line failed: say so, after answering the others
 
 
