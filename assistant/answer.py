@@ -15,7 +15,7 @@ from index.types import Clause, Document
 from .cite import cite, unsupported_numbers
 from .prompts import phrase
 from .query import INTENT_EVIDENCE, Query
-from .retrieve import coverage, covers
+from .retrieve import coverage, covers, framed
 from .types import Citation, Hit
 
 # How much evidence an answer needs. Calibrated on eval/questions.jsonl (see README "Quality").
@@ -130,8 +130,7 @@ def _second(query: Query, best: Pick, picks: list[Pick], weights: list[float] | 
 def _context(pick: Pick) -> str:
     """The quoted sentence with what frames it, lower-cased: the headings, the units, and the sentence
     before it, which often holds its subject."""
-    c = pick.hit.clause
-    return f"{c.path_text} {' '.join(c.units)} {c.text[pick.lead_start:pick.end]}".lower()
+    return framed(pick.hit.clause, pick.hit.clause.text[pick.lead_start:pick.end]).lower()
 
 
 def _states_the_number(query: Query, pick: Pick, weights: list[float] | None) -> bool:

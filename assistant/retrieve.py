@@ -41,9 +41,9 @@ INTENT_BONUS = 0.1    # the window holds what the question asks for (a number of
 NAMED_BONUS = 0.15    # the question names the document ("2024年行动方案", "the 2021-2025 plan")
 
 
-def search_text(clause: Clause) -> str:
-    """What the lexical index sees: the path (headings carry the topic) and units, then the text."""
-    return "\n".join([clause.path_text, " ".join(clause.units), clause.text])
+def framed(clause: Clause, body: str | None = None) -> str:
+    """A clause's text (or part of it) under its path and units: the headings carry the topic."""
+    return "\n".join([clause.path_text, " ".join(clause.units), clause.text if body is None else body])
 
 
 class HybridRetriever(BaseRetriever):
@@ -61,12 +61,11 @@ class HybridRetriever(BaseRetriever):
     _library: str = ""
 
     def model_post_init(self, _context) -> None:
-        texts = [search_text(c) for c in self.snapshot.clauses]
+        texts = [framed(c) for c in self.snapshot.clauses]
         self.lexical = LexicalIndex(texts)
         # coverage is judged on one window of a long clause, so a 3,000-character paragraph does not
         # "cover" a question by holding its words in unrelated sentences
-        self._windows = [[f"{c.path_text}\n{' '.join(c.units)}\n{w}".lower() for w in windows(c.text, WINDOW)]
-                         for c in self.snapshot.clauses]
+        self._windows = [[framed(c, w).lower() for w in windows(c.text, WINDOW)] for c in self.snapshot.clauses]
         self._position = {c.id: i for i, c in enumerate(self.snapshot.clauses)}
         self._library = "\n".join(w for ws in self._windows for w in ws)
 
@@ -75,7 +74,7 @@ class HybridRetriever(BaseRetriever):
         return [LCDocument(page_content=h.clause.text, id=h.clause.id,
                            metadata={"clause_id": h.clause.id, "document_id": h.clause.document_id,
                                      "clause_path": h.clause.path_text, "score": h.score})
-                for h in self.search(analyze(query), self.k)]
+                for h in self.search(self.prepare(analyze(query)), self.k)]
 
     def prepare(self, query: Query, documents: list[str] | None = None, regions: list[str] | None = None) -> Query:
         """The query to search with: fully translated when only documents in the other language can answer."""
