@@ -99,9 +99,8 @@ def _eval(args, settings: Settings) -> int:
 
     from eval.baseline import Baseline
     from eval.report import comparison, table, write
-    from eval.run import QUESTIONS, evaluate, load_questions, summarize
+    from eval.run import QUESTIONS, asker, evaluate, load_questions, summarize
 
-    from .cite import unsupported_numbers
     from .service import Assistant, build
 
     build(settings, progress=False)
@@ -112,15 +111,7 @@ def _eval(args, settings: Settings) -> int:
     except (OSError, ValueError) as e:
         raise PolicyError(f"cannot read the question file {path}: {e}") from e
 
-    def ask(question: str) -> dict:
-        answer = assistant.ask(question)
-        result = answer.to_dict()
-        # an abstention states no facts: its "see also" lines are references, not claims
-        result["unsupported_numbers"] = [] if answer.abstained else \
-            sorted(unsupported_numbers(answer.text, answer.citations))
-        return result
-
-    rows, answers = evaluate(ask, questions)
+    rows, answers = evaluate(asker(assistant), questions)
     summary = summarize(rows)
     base = None
     if not args.no_baseline:

@@ -67,6 +67,21 @@ def _aggregate(rows: list[dict]) -> dict:
     return out
 
 
+def asker(assistant):
+    """``ask(question) -> dict``: the ``ask --json`` object plus the numbers no cited clause holds."""
+    from assistant.cite import unsupported_numbers
+
+    def ask(question: str) -> dict:
+        answer = assistant.ask(question)
+        result = answer.to_dict()
+        # an abstention states no facts: its "see also" lines are references, not claims
+        result["unsupported_numbers"] = [] if answer.abstained else \
+            sorted(unsupported_numbers(answer.text, answer.citations))
+        return result
+
+    return ask
+
+
 def evaluate(ask, questions: list[dict]) -> tuple[list[dict], list[dict]]:
     """``ask(question) -> answer dict``; returns (scored rows, answers)."""
     rows, answers = [], []

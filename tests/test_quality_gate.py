@@ -4,8 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cite import unsupported_numbers
-from eval.run import evaluate, load_questions, summarize
+from eval.run import asker, evaluate, load_questions, summarize
 
 pytestmark = pytest.mark.slow
 THRESHOLDS = tomllib.loads((Path(__file__).resolve().parent.parent / "eval" / "thresholds.toml").read_text())
@@ -13,14 +12,7 @@ THRESHOLDS = tomllib.loads((Path(__file__).resolve().parent.parent / "eval" / "t
 
 @pytest.fixture(scope="module")
 def summary(assistant):
-    def ask(question):
-        answer = assistant.ask(question)
-        d = answer.to_dict()
-        d["unsupported_numbers"] = [] if answer.abstained else sorted(unsupported_numbers(answer.text,
-                                                                                         answer.citations))
-        return d
-
-    return summarize(evaluate(ask, load_questions())[0])["all"]
+    return summarize(evaluate(asker(assistant), load_questions())[0])["all"]
 
 
 @pytest.mark.parametrize("name", sorted(THRESHOLDS["gate"]))
