@@ -34,16 +34,18 @@ def build(settings: Settings, rebuild: bool = False, progress: bool = True) -> B
 
 def add(settings: Settings, source: Path, meta: dict) -> tuple[Document, BuildReport]:
     """Add a policy file to the user library and index it incrementally."""
-    listing = settings.user_library_dir / "library.json"
+    folder = settings.user_library_dir
+    listing = folder / "library.json"
     before = listing.read_bytes() if listing.exists() else None
-    document = add_document(settings.user_library_dir, source, meta, {d.id for d in library(settings)})
+    files = set(folder.iterdir()) if folder.exists() else set()
+    document = add_document(folder, source, meta, {d.id for d in library(settings)})
     try:
         return document, build(settings, progress=False)
     except BaseException:
         # the live index never saw the file: take it out of the library again so both stay in step
-        if before is None:
-            listing.unlink(missing_ok=True)
-        else:
+        for added in set(folder.iterdir()) - files:
+            added.unlink(missing_ok=True)
+        if before is not None:
             listing.write_bytes(before)
         raise
 

@@ -79,3 +79,20 @@ def test_a_model_that_is_not_on_disk_is_a_clear_error(settings):
                    embedding_model="no-such-org/no-such-model")
     with pytest.raises(StoreError, match="POLICY_EMBEDDING_MODEL"):
         build(bad, progress=False)
+
+
+def test_a_failed_add_leaves_the_library_as_it_was(settings, tmp_path, monkeypatch):
+    from assistant.service import add
+
+    build(settings, progress=False)
+    policy = tmp_path / "new.txt"
+    policy.write_text("一、总则\n\n（一）新条款。给予不超过100万元奖励。\n", encoding="utf-8")
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("index.build.write_snapshot", crash)
+    with pytest.raises(RuntimeError):
+        add(settings, policy, {"title": "新办法", "id": "new"})
+    assert not settings.user_library_dir.exists() or not any(settings.user_library_dir.iterdir())
+    assert "100万元" not in Assistant(settings).ask("新条款奖励多少万元？").text
