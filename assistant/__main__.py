@@ -1,13 +1,18 @@
-"""Command line: ``python -m assistant index | ask | serve`` (errors as one line, exit code 2)."""
+"""Command line: ``python -m assistant index | ask | add | feedback`` and the commands other packages
+contribute (``serve`` from ``web``, ``eval`` from ``eval``) through the entry-point group below, so this
+package never imports the layers that call it. Errors are one line on stderr with exit code 2."""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from importlib.metadata import entry_points
 
 from index.errors import PolicyError
 
 from .config import Settings
+
+COMMANDS = "policy_assistant.commands"  # entry points: callables that add a subcommand to the parser
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,38 +99,6 @@ def _add(args, settings: Settings) -> int:
     return 0
 
 
-def _eval(args, settings: Settings) -> int:
-    from pathlib import Path
-
-    from eval.baseline import Baseline
-    from eval.report import comparison, table, write
-    from eval.run import QUESTIONS, asker, evaluate, load_questions, summarize
-
-    from .service import Assistant, build
-
-    build(settings, progress=False)
-    assistant = Assistant(settings)
-    path = Path(args.questions) if args.questions else QUESTIONS
-    try:
-        questions = load_questions(path)
-    except (OSError, ValueError) as e:
-        raise PolicyError(f"cannot read the question file {path}: {e}") from e
-
-    rows, answers = evaluate(asker(assistant), questions)
-    summary = summarize(rows)
-    base = None
-    if not args.no_baseline:
-        base = summarize(evaluate(Baseline(settings.library_dir, settings.embedding_model).ask, questions)[0])
-    print(table(summary))
-    if base:
-        print()
-        print(comparison(summary, base))
-    if args.out:
-        write(Path(args.out), summary, base, rows, answers, questions)
-        print(f"\nreport written to {args.out}/report.md")
-    return 0
-
-
 def _feedback(args, settings: Settings) -> int:
     from pathlib import Path
 
@@ -137,11 +110,8 @@ def _feedback(args, settings: Settings) -> int:
     return 0
 
 
-def _serve(args, settings: Settings) -> int:
-    from app import main as serve
-
-    serve(settings)
-    return 0
+def _plugins():
+    return sorted(entry_points(group=COMMANDS), key=lambda e: e.name)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -169,17 +139,12 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--language", choices=["zh", "en"], help="default: detected")
     d.add_argument("--source")
     d.set_defaults(run=_add)
-    e = sub.add_parser("eval", help="score the assistant (and the plain LangChain baseline) on a question set")
-    e.add_argument("--questions", metavar="FILE.jsonl", help="default: eval/questions.jsonl")
-    e.add_argument("--out", metavar="DIR", help="write report.md, metrics.json and slices.png here")
-    e.add_argument("--no-baseline", action="store_true", help="skip the baseline run")
-    e.set_defaults(run=_eval)
     f = sub.add_parser("feedback", help="feedback left in the web chat")
     f.add_argument("action", choices=["export"])
     f.add_argument("--out", default="feedback.csv", help="CSV file to write (default: feedback.csv)")
     f.set_defaults(run=_feedback)
-    s = sub.add_parser("serve", help="start the web chat")
-    s.set_defaults(run=_serve)
+    for command in _plugins():
+        command.load()(sub)
     return p
 
 

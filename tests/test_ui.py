@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from docx import Document as Docx
 
-from assistant import ui
+from web import ui
 from assistant.config import Settings
 from assistant.feedback import FeedbackStore
 from index.errors import LoadError, PolicyError

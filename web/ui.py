@@ -13,10 +13,10 @@ from index.clauses import parse
 from index.errors import LoadError, PolicyError
 from index.library import load_document
 
-from .config import Settings
-from .feedback import FeedbackStore
-from .followup import rewrite
-from .types import Answer
+from assistant.config import Settings
+from assistant.feedback import FeedbackStore
+from assistant.followup import rewrite
+from assistant.types import Answer
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 UPLOAD_TYPES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
