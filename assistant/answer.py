@@ -15,7 +15,9 @@ from index.types import Clause, Document
 from .cite import cite, unsupported_numbers
 from .prompts import phrase
 from .query import INTENT_EVIDENCE, Query
-from .retrieve import coverage, covers, framed
+from index.places import covers
+
+from .retrieve import coverage, framed
 from .types import Citation, Hit
 
 # How much evidence an answer needs. Calibrated on eval/questions.jsonl (see README "Quality").

@@ -10,7 +10,9 @@ from functools import lru_cache
 
 from index.glossary import GLOSSARY_DIR, load_glossary
 
-from .query import _places, language_of, place_names
+from index.places import find_places, place_names
+
+from .query import language_of
 
 _ZH = re.compile(r"^(?:那么?|那如果是?|如果是|换成|换作|还有|那对于|对于)?\s*(?P<slot>.{1,24}?)\s*(?:的话)?(?:呢|怎么样|如何|又如何)\s*[？?]?$")
 _ZH_LEAD = re.compile(r"^(?:那么?|如果是|换成|换作)\s*(?P<slot>.{1,24}?)\s*[？?]?$")
@@ -26,9 +28,9 @@ def rewrite(question: str, previous: str | None) -> str | None:
     if not slot:
         return None
     g = load_glossary()
-    new_places = _places(slot.lower(), g)
+    new_places = find_places(slot.lower(), g)
     if new_places:
-        old = [a for p in _places(previous.lower(), g) for a in place_names(g, p)]
+        old = [a for p in find_places(previous.lower(), g) for a in place_names(g, p)]
         present = [a for a in old if a.lower() in previous.lower()]
         if present:
             target = max(present, key=len)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from index.glossary import Glossary, load_glossary
+from index.places import find_places, place_index, place_names
 from index.lexical import stem, tokenize, words
 
 # What a question asks for, and what a sentence must contain to answer it.
@@ -111,9 +112,9 @@ def analyze(text: str, glossary: Glossary | None = None, translate: bool = False
             if zh_word in text:
                 add(zh_word, list(en_words))
                 english.extend(en_words[:1])
-    places = _places(low, g)
+    places = find_places(low, g)
     for name in places:
-        row = _place_index(g).get(name)
+        row = place_index(g).get(name)
         add(name, [r for r in row.region.split("|") if r] if row else [])
     # A named place is a filter on documents (see retrieve), not a concept a clause must repeat.
     place_words = {w.lower() for p in places for w in place_names(g, p)}
@@ -170,64 +171,3 @@ def _word_in(phrase: str, text: str) -> bool:
     if phrase not in text:  # cheap test first: the regex only confirms word boundaries
         return False
     return re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text) is not None
-
-
-# A place name directly followed by one of these names an institution (中山大学, 广州实验室), not a place.
-_INSTITUTION = re.compile(r"大学|学院|医院|实验室|研究院|研究所")
-
-
-def _places(low: str, g: Glossary) -> list[str]:
-    """Canonical names of places the text names, longest match first, institutions' names excluded."""
-    spans: list[tuple[int, int, str]] = []
-    for p in g.places:
-        for alias in (p.name, *p.aliases):
-            if not alias or (alias.isascii() and len(alias) < 4) or alias.lower() not in low:
-                continue
-            pattern = rf"(?<![a-z]){re.escape(alias.lower())}(?![a-z])" if alias.isascii() else re.escape(alias)
-            for m in re.finditer(pattern, low):
-                if not alias.isascii() and _INSTITUTION.match(low, m.end()):
-                    continue
-                spans.append((m.start(), m.end(), p.name))
-    spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
-    out, covered_to = [], -1
-    for start, end, name in spans:
-        if start >= covered_to:
-            out.append(name)
-            covered_to = end
-    return list(dict.fromkeys(out))
-
-
-def place_names(g: Glossary, name: str) -> tuple[str, ...]:
-    """A place's canonical name followed by its aliases."""
-    row = _place_index(g).get(name)
-    return (name, *row.aliases) if row else (name,)
-
-
-def canonical_place(g: Glossary, name: str) -> str:
-    """The canonical name of a place written as its name or any alias (广东省 → 广东)."""
-    row = _place_index(g).get(name)
-    return row.name if row else name
-
-
-@lru_cache(maxsize=4)
-def _place_index(g: Glossary) -> dict:
-    """Every place by its canonical name and by each alias (a canonical name wins over an alias)."""
-    index = {a: p for p in g.places for a in p.aliases}
-    index.update({p.name: p for p in g.places})
-    return index
-
-
-def place_chain(g: Glossary, name: str) -> set[str]:
-    """The place, its aliases and every region above it (汕头 → 粤东 → 粤东粤西粤北 → 广东)."""
-    seen: set[str] = set()
-    todo = [name]
-    while todo:
-        cur = todo.pop()
-        if cur in seen:
-            continue
-        seen.add(cur)
-        row = _place_index(g).get(cur)
-        if row and row.name == cur:
-            seen.update(row.aliases)
-            todo.extend(r for r in row.region.split("|") if r and r != cur)
-    return seen

@@ -23,7 +23,9 @@ from index.sentences import windows
 from index.store import Snapshot
 from index.types import Clause
 
-from .query import INTENT_EVIDENCE, Query, analyze, canonical_place, place_chain, place_names
+from index.places import covers, place_names
+
+from .query import INTENT_EVIDENCE, Query, analyze
 from .types import Hit
 
 RRF_K = 60
@@ -256,13 +258,3 @@ def _title_index(documents: tuple) -> dict[str, tuple[set[str], set[str], dict[s
 def _title_tokens(d) -> set[str]:
     text = _title(d)
     return set(tokenize(text)) | set(words(text)) | set(_YEAR.findall(text))
-
-
-def covers(region: str | None, places: tuple[str, ...]) -> bool:
-    """Does a document of ``region`` apply to (or lie inside) any of ``places``?"""
-    if not region:
-        return False
-    g = load_glossary()
-    region_chain = place_chain(g, canonical_place(g, region))
-    return any(region in place_chain(g, p) or p in region_chain for p in places)
-

@@ -1,21 +1,28 @@
 """Cleaned document → clauses, the unit of citation, each a verbatim slice of the document.
 
-A clause is a numbered item (十、 / （四） / 10. / (II)), a paragraph under a heading, a table row,
-or the front matter of a part (the notice wrapping a document, a preamble, a news preface).
-Ids are built from numbers, not text, so editing one clause never renames another.
+Two forms of numbering, also mixed in one document:
+- statutes (laws, regulations, rules, judicial interpretations, many local policies): 第X编/章/节 headings over
+  第X条 articles; an article, with its paragraphs (款) and items (项 （一）, 目 1．), is one clause, and an
+  article longer than ``MAX_CLAUSE`` is cited by its paragraphs instead;
+- outlines (plans, opinions, notices): a numbered item (十、 / （四） / 10. / (II)), a paragraph under a heading,
+  a table row, or the front matter of a part (the notice wrapping a document, a preamble, a news preface).
+A header block (title, 文号, adoption and revision dates) is metadata, never a clause.
+Ids are built from numbers, not text (``doc:art42``, ``doc:3.4.10``), so editing one clause never renames another.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
-from .numbering import Label, parse_label
+from .numbering import Article, Division, Label, parse_article, parse_division, parse_label, zh_numeral
 from .table import parse_rows
 from .types import Clause, Document
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
+MAX_CLAUSE = 1500  # characters: a longer article is cited by its paragraphs (款)
+MIN_ARTICLES = 3   # 第X条 paragraphs that make a document a statute
 
-_TITLE_END = re.compile(r"(意见|方案|通知|要点|计划|台账|办法|规定|细则|文件)$")
+_TITLE_END = re.compile(r"(意见|方案|通知|要点|计划|台账|办法|规定|细则|文件|条例|解释|规范|决定)$")
 _FULL_TEXT = re.compile(r"^the full text (is )?as follows:?$", re.I)
 _TERMINAL = ("。", "；", "：", ".", ";", ":", "，", ",")
 _UNITS = re.compile(r"[（(]((?:牵头单位|责任单位|配合单位)[:：][^）)]+)[）)]|\((Led by [^)]+)\)")
@@ -31,6 +38,15 @@ class _Part:
     stack: list[tuple[Label, str]] = field(default_factory=list)
     last: dict[int, int] = field(default_factory=dict)
     front: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class _OpenArticle:
+    """The article being read: its label, the 编/章/节 above it and its paragraphs so far."""
+
+    article: Article
+    divisions: tuple[Division, ...]
+    paragraphs: list[tuple[int, int]]
 
 
 def parse(doc: Document) -> list[Clause]:
@@ -52,9 +68,14 @@ class _Parser:
         self.parts_seen = 0
         self.para_count: dict[str, int] = {}
         self.expect_title = False
+        self.statute = False
+        self.divisions: list[Division] = []
+        self.article: _OpenArticle | None = None
+        self.last_article: Article | None = None
 
     def run(self) -> list[Clause]:
         blocks = paragraphs(self.doc.text)
+        self.statute = sum(1 for _, _, t in blocks if parse_article(t, self.doc.language)) >= MIN_ARTICLES
         i = 0
         while i < len(blocks):
             start, end, text = blocks[i]
@@ -62,16 +83,81 @@ class _Parser:
                 j = i
                 while j < len(blocks) and "\t" in blocks[j][2]:
                     j += 1
+                self._close_article()
                 self._table(blocks[i:j])
                 i = j
                 continue
             self._block(start, end, text, first=i == 0)
             i += 1
+        self._close_article()
         self._flush_front()
         return _unique(self.clauses)
 
+    # -- statutes ------------------------------------------------------------------------------
+    def _statute_block(self, start: int, end: int, text: str) -> bool:
+        """Read one paragraph of a statute; False hands it to the outline reader (annexes, notices)."""
+        lang = self.doc.language
+        division = parse_division(text, lang)
+        if division:
+            self._close_article()
+            self._flush_front()
+            self.divisions = [d for d in self.divisions if d.rank < division.rank] + [division]
+            return True
+        article = parse_article(text, lang)
+        if article and self._next_article(article):
+            self._close_article()
+            self._flush_front()
+            self.article = _OpenArticle(article, tuple(self.divisions), [(start, end)])
+            return True
+        label = parse_label(text, lang)
+        if label and label.level == 0:  # 附件: a part of its own, read as an outline
+            self._close_article()
+            return False
+        if self.article:
+            if not label and _fragment(text):
+                return True  # the issuer and date signed under the last article
+            self.article.paragraphs.append((start, end))
+            return True
+        if self.last_article is None and not self.divisions and not text.endswith(_TERMINAL):
+            # before the body: the title, 文号, issuer and adoption/revision lines are metadata
+            if self.zh and text.endswith("通知"):
+                self.part.key, self.part.label = "notice", "通知"
+            return True
+        return False
+
+    def _next_article(self, article: Article) -> bool:
+        """第X条 opens an article when it continues the count ("第三条第一款规定的…" mid-count does not)."""
+        last = self.last_article or (self.article.article if self.article else None)
+        if self.article:
+            last = self.article.article
+        if last is None:
+            return True
+        if article.sub:
+            return article.number == last.number and article.sub == last.sub + 1
+        return last.number < article.number <= last.number + 3 or article.number == 1 and last.number > 1
+
+    def _close_article(self) -> None:
+        open_, self.article = self.article, None
+        if not open_:
+            return
+        self.last_article = open_.article
+        art = open_.article
+        path = tuple(d.display for d in open_.divisions) + (art.label,)
+        key = (f"{self.part.key}." if self.part.key.startswith("annex") else "") + art.key
+        start, end = open_.paragraphs[0][0], open_.paragraphs[-1][1]
+        if end - start <= MAX_CLAUSE or len(open_.paragraphs) == 1:
+            self._emit(key, art.label, path, start, end)
+            return
+        for n, chunk, item in _paragraph_groups(self.doc.text, open_.paragraphs, self.doc.language):
+            para = f"第{zh_numeral(n)}款" if self.zh else f"Paragraph {n}"
+            tail = (para,) + ((item,) if item else ())
+            self._emit(f"{key}.p{n}" + (f".{_slug(item)}" if item else ""), art.label + para, path + tail,
+                       chunk[0], chunk[1])
+
     # -- one paragraph -------------------------------------------------------------------------
     def _block(self, start: int, end: int, text: str, first: bool) -> None:
+        if self.statute and self._statute_block(start, end, text):
+            return
         label = parse_label(text, self.doc.language)
         if label and label.level == 0:
             self._new_part(f"annex{label.number}", label.text)
@@ -146,9 +232,11 @@ class _Parser:
         self.part.stack = [(Label(1, "", 0, 0), text)]
 
     def _new_part(self, key: str, label: str) -> None:
+        self._close_article()
         self._flush_front()
         self.parts_seen += 1
         self.part = _Part(key, label)
+        self.divisions, self.last_article = [], None
 
     def _flush_front(self) -> None:
         """Front matter of a part (before its first heading) is one clause: the notice, the preamble."""
@@ -188,6 +276,25 @@ class _Parser:
         self.clauses.append(Clause(
             id=f"{self.doc.id}:{key}", document_id=self.doc.id, label=label, path=tuple(path),
             text=text, start=start, end=end, language=self.doc.language, units=units))
+
+
+def _paragraph_groups(text: str, spans: list[tuple[int, int]], language: str):
+    """A long article's paragraphs (款) as (number, (start, end), item label or ""): the items (项) stay with the
+    paragraph that introduces them, and a paragraph still too long is cut between its items."""
+    groups: list[list[tuple[int, int]]] = []
+    for s, e in spans:
+        if groups and parse_label(text[s:e], language):
+            groups[-1].append((s, e))
+        else:
+            groups.append([(s, e)])
+    for n, group in enumerate(groups, 1):
+        chunk_start, chunk_item = group[0][0], ""
+        for i, (s, e) in enumerate(group):
+            if i and e - chunk_start > MAX_CLAUSE:
+                yield n, (chunk_start, group[i - 1][1]), chunk_item
+                label = parse_label(text[s:e], language)
+                chunk_start, chunk_item = s, label.text if label else ""
+        yield n, (chunk_start, group[-1][1]), chunk_item
 
 
 def _split_title(rest: str, zh: bool) -> tuple[str, str]:

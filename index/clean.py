@@ -26,6 +26,7 @@ _CHROME_LINE = re.compile(
       | official\s+source:?.* | .*city\s+press\s+release
       | \d{1,6}                               # view counters
       | (?:\[[^\]]*\]\([^)]*\)\s*(?:>\s*)?)+   # lines made only of links: breadcrumbs, link lists
+      | <!--.*-->                             # an HTML comment in a Markdown copy (<!-- INFO END -->)
     )$""",
     re.X | re.I,
 )
@@ -36,11 +37,14 @@ _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _TERMINAL = tuple("。；！？：.;!?:）)”\"」』")
 _TITLE_END = ("意见", "方案", "通知", "要点", "计划", "台账", "办法", "规定", "细则")
 # Lines that stand alone even without punctuation: a 文号, a date, a title, a letterhead.
-_STANDALONE = re.compile(r"(?:〔\d{4}〕\d+号|\d+日|意见|方案|通知|要点|计划|台账|办法|规定|细则|文件)$")
+_STANDALONE = re.compile(r"(?:〔\d{4}〕\d+号|令第\d+号|\d+日|意见|方案|通知|要点|计划|台账|办法|规定|细则|文件|条例|解释|规范|"
+                         r"决定|(?:通过|公布|发布|修订|修正|施行|批准|印发)[）)]?)$")
+# The space after a statute label ("第一条 为了…", "第一章　总则") is how the text is set: kept, not squeezed.
+_LABEL_SPACE = re.compile(r"^第[一二三四五六七八九十百千零〇两\d]+(?:条(?:之[一二三四五六七八九十]+)?|章|节|编)[ \u3000]+")
 # Spaces a PDF/web export puts inside Chinese runs ("产业 集群", "培育 10 个") but never between words.
 _CJK_SPACE = re.compile(rf"(?<=[{CJK}\d%~])[ \u3000]+(?=[{CJK}])|(?<=[{CJK}])[ \u3000]+(?=[\d%~])")
 _LABEL_START = re.compile(
-    r"^(?:[一二三四五六七八九十百]+、|（[一二三四五六七八九十]+）|\(?\d{1,3}[.．、)）]|（\d{1,3}）|附件|[IVX]+\.\s|\([0-9IVXivx]+\)|\((?:One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten)\))"
+    r"^(?:第[一二三四五六七八九十百千零〇两\d]+[条章节编]|(?:Chapter|Article|Section|Part)\s+[IVXLC\d]+\b|[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十]+[）)]|\(?\d{1,3}[.．、)）]|（\d{1,3}）|附件|[IVX]+\.\s|\([0-9IVXivx]+\)|\((?:One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten)\))"
 )
 
 
@@ -55,14 +59,16 @@ def clean(raw: str) -> str:
 
 
 def _tidy(line: str) -> str:
-    line = line.replace("\u00a0", " ").replace("\ufeff", "").rstrip()
+    line = line.replace("\u00a0", " ").replace("\ufeff", "").replace("\u200b", "").rstrip()
     if "\t" in line:  # table rows keep their cells
         return "\t".join(_CJK_SPACE.sub("", cell.strip()) for cell in line.split("\t")).strip(" ")
     line = _MD_HEADING.sub("", line.strip())
     line = _MD_BULLET.sub("", line)
     line = _MD_LINK.sub(r"\1", line).replace("**", "")
     line = _TRAILING_MARKER.sub("", line)
-    return _CJK_SPACE.sub("", line).strip()
+    label = _LABEL_SPACE.match(line)
+    head = label.group() if label else ""
+    return head + _CJK_SPACE.sub("", line[len(head):]).strip()
 
 
 def _is_chrome(line: str) -> bool:
@@ -82,9 +88,14 @@ def _is_heading_like(line: str) -> bool:
 
 
 def _drop_repeated_headings(lines: list[str]) -> list[str]:
-    """Web pages repeat a heading (title banner + body title, caption + heading): keep its last copy."""
-    last = {line: i for i, line in enumerate(lines) if _is_heading_like(line)}
-    return [("" if _is_heading_like(line) and last[line] != i else line) for i, line in enumerate(lines)]
+    """Web pages repeat a heading (title banner + body title, caption + heading): keep its last copy.
+
+    Numbered lines are structure, not banners: a law has "第一节 一般规定" in several chapters."""
+    def banner(line: str) -> bool:
+        return _is_heading_like(line) and not _LABEL_START.match(line)
+
+    last = {line: i for i, line in enumerate(lines) if banner(line)}
+    return [("" if banner(line) and last[line] != i else line) for i, line in enumerate(lines)]
 
 
 def _join_broken(lines: list[str]) -> list[str]:
