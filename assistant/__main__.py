@@ -93,10 +93,24 @@ def _add(args, settings: Settings) -> int:
 
     meta = {"id": args.id, "title": args.title, "doc_number": args.doc_number, "issuer": args.issuer,
             "date": args.date, "region": args.region, "language": args.language, "source": args.source}
-    document, report = add(settings, Path(args.file), meta)
-    print(f"added {document.id} ({document.title}); index now holds {report.clauses} clauses "
-          f"({report.embedded} newly embedded)")
-    return 0
+    meta = {k: v for k, v in meta.items() if v}
+    items, report = add(settings, [Path(p) for p in args.paths], meta, progress=not args.quiet)
+    if args.json:
+        print(json.dumps({"files": [i.to_dict() for i in items],
+                          "index": report and {"documents": report.documents, "clauses": report.clauses,
+                                               "embedded": report.embedded}}, ensure_ascii=False, indent=1))
+    else:
+        for i in items:
+            if i.skipped:
+                print(f"skipped {i.source}: {i.skipped}")
+            else:
+                read = f"; read from the text: {', '.join(i.from_text)}" if i.from_text else ""
+                print(f"added {i.entry['id']} ({i.document.title}): {i.clauses} clauses{read}")
+    if report is None:
+        raise PolicyError("nothing was added: " + "; ".join(f"{i.source.name}: {i.skipped}" for i in items))
+    print(f"index now holds {report.documents} documents, {report.clauses} clauses "
+          f"({report.embedded} newly embedded)", file=sys.stderr if args.json else sys.stdout)
+    return 1 if any(i.skipped for i in items) else 0
 
 
 def _feedback(args, settings: Settings) -> int:
@@ -128,9 +142,12 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--document", action="append", help="only this document id (repeatable)")
     a.add_argument("--region", action="append", help="only documents of this region (repeatable)")
     a.set_defaults(run=_ask)
-    d = sub.add_parser("add", help="add a policy file (txt, md, html, pdf, docx) and index it")
-    d.add_argument("file")
-    d.add_argument("--title", required=True)
+    d = sub.add_parser("add", help="add policy files (txt, md, html, pdf, docx) or folders of them, then index")
+    d.add_argument("paths", nargs="+", metavar="FILE_OR_DIR",
+                   help="files, or folders (every supported file inside; a library.json there gives metadata)")
+    d.add_argument("--json", action="store_true", help="print the per-file report as JSON")
+    d.add_argument("--quiet", action="store_true", help="no progress bars")
+    d.add_argument("--title", help="default: read from the text")
     d.add_argument("--id", help="document id (default: from the title)")
     d.add_argument("--doc-number", help="文号, e.g. 粤府办〔2024〕11号")
     d.add_argument("--issuer")

@@ -16,7 +16,7 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from index.embed import unknown_ratio
+from index.embed import readable
 from index.glossary import load_glossary
 from index.lexical import LexicalIndex, tokenize, words
 from index.sentences import windows
@@ -57,12 +57,14 @@ class HybridRetriever(BaseRetriever):
     vectorstore: Any = None
     embedder: Any = None
     k: int = 10
+    glossary: Any = None   # the Glossary queries are analysed with (default: data/glossary)
     lexical: Any = None
     _windows: list = []
     _position: dict = {}
     _library: str = ""
 
     def model_post_init(self, _context) -> None:
+        self.glossary = self.glossary or load_glossary()
         texts = [framed(c) for c in self.snapshot.clauses]
         self.lexical = LexicalIndex(texts)
         # coverage is judged on one window of a long clause, so a 3,000-character paragraph does not
@@ -76,7 +78,7 @@ class HybridRetriever(BaseRetriever):
         return [LCDocument(page_content=h.clause.text, id=h.clause.id,
                            metadata={"clause_id": h.clause.id, "document_id": h.clause.document_id,
                                      "clause_path": h.clause.path_text, "score": h.score})
-                for h in self.search(self.prepare(analyze(query)), self.k)]
+                for h in self.search(self.prepare(analyze(query, self.glossary)), self.k)]
 
     def prepare(self, query: Query, documents: list[str] | None = None, regions: list[str] | None = None) -> Query:
         """The query to search with: fully translated when only documents in the other language can answer."""
@@ -85,7 +87,7 @@ class HybridRetriever(BaseRetriever):
         named = named_documents(query.text, candidates)
         languages = {d.language for d in candidates if not named or d.id in named}
         if query.language == "zh" and languages == {"en"}:
-            query = analyze(query.text, translate=True)
+            query = analyze(query.text, self.glossary, translate=True)
         if named:
             # "2021-2025年行动计划" picks the document; those words are not what the clause must say
             naming = set().union(*(_title_tokens(d) for d in candidates if d.id in named))
@@ -154,10 +156,10 @@ class HybridRetriever(BaseRetriever):
         if self.vectorstore is None or self.embedder is None:
             return 0.0, []
         text = query.text
-        unknown = unknown_ratio(self.embedder, text)
+        unknown = 1.0 - readable(self.embedder, text)
         if unknown > 0.3 and query.english_terms:
             text = " ".join(query.english_terms)  # let the English model read the glossary's translation
-            unknown = unknown_ratio(self.embedder, text)
+            unknown = 1.0 - readable(self.embedder, text)
         weight = DENSE_WEIGHT * max(0.0, 1.0 - 1.5 * unknown)
         if weight == 0.0:
             return 0.0, []

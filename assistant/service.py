@@ -4,10 +4,14 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from tqdm import tqdm
+
 from index.build import BuildReport, build_index
 from index.embed import load_embedder
-from index.errors import StoreError
-from index.library import add_document, load_library
+from index.errors import PolicyError, StoreError
+from index.glossary import load_glossary
+from index.importer import ImportItem, collect, prepare
+from index.library import add_documents, load_folder, load_library
 from index.types import Document
 from index.store import chroma_client, read_snapshot
 
@@ -22,8 +26,9 @@ REBUILD = "python -m assistant index --rebuild"
 
 
 def library(settings: Settings) -> list[Document]:
-    """The built-in library followed by the documents users added."""
-    return load_library(settings.library_dir) + load_library(settings.user_library_dir)
+    """The built-in library, then the extra libraries read in place, then the documents users added."""
+    extra = [d for folder in settings.extra_libraries for d in load_folder(folder)]
+    return load_library(settings.library_dir) + extra + load_library(settings.user_library_dir)
 
 
 def build(settings: Settings, rebuild: bool = False, progress: bool = True) -> BuildReport:
@@ -32,20 +37,36 @@ def build(settings: Settings, rebuild: bool = False, progress: bool = True) -> B
                        host=settings.chroma_host, port=settings.chroma_port, rebuild=rebuild, progress=progress)
 
 
-def add(settings: Settings, source: Path, meta: dict) -> tuple[Document, BuildReport]:
-    """Add a policy file to the user library and index it incrementally."""
+def add(settings: Settings, sources: list[Path], meta: dict | None = None, progress: bool = False
+        ) -> tuple[list[ImportItem], BuildReport | None]:
+    """Add policy files (or every supported file of folders) to the user library, then index once.
+
+    Returns a per-file report and the build; files that cannot be read or yield no clause are skipped with the
+    reason. Nothing is listed unless the build succeeds."""
+    files = collect(sources)
+    if meta:
+        if len(files) > 1:
+            raise PolicyError("title, 文号 and the other metadata options describe one file; for several files, "
+                              "put a library.json beside them or let the metadata be read from the texts")
+        files = [(files[0][0], {**files[0][1], **meta})]
+    bar = (lambda xs: tqdm(xs, desc="reading", unit="file")) if progress else None
+    items = prepare(files, {d.id for d in library(settings)}, bar)
+    good = [i for i in items if i.document]
+    if not good:
+        return items, None
     folder = settings.user_library_dir
     listing = folder / "library.json"
     before = listing.read_bytes() if listing.exists() else None
-    files = set(folder.iterdir()) if folder.exists() else set()
-    document = add_document(folder, source, meta, {d.id for d in library(settings)})
+    add_documents(folder, [(i.source, i.entry) for i in good])
     try:
-        return document, build(settings, progress=False)
+        return items, build(settings, progress=progress)
     except BaseException:
-        # the live index never saw the file: take it out of the library again so both stay in step
-        for added in set(folder.iterdir()) - files:
-            added.unlink(missing_ok=True)
-        if before is not None:
+        # the live index never saw these files: take exactly them out of the library again
+        for i in good:
+            (folder / i.entry["file"]).unlink(missing_ok=True)
+        if before is None:
+            listing.unlink(missing_ok=True)
+        else:
             listing.write_bytes(before)
         raise
 
@@ -86,13 +107,15 @@ class Assistant:
         store = Chroma(client=client, collection_name=snapshot.collection, embedding_function=embedder)
         self.snapshot = snapshot
         self.documents = {d.id: d for d in snapshot.documents}
-        self.retriever = HybridRetriever(snapshot=snapshot, vectorstore=store, embedder=embedder, k=s.top_k)
+        glossary = load_glossary() if s.glossary else load_glossary().places_only()
+        self.retriever = HybridRetriever(snapshot=snapshot, vectorstore=store, embedder=embedder, k=s.top_k,
+                                         glossary=glossary)
 
     def ask(self, question: str, *, documents: list[str] | None = None, regions: list[str] | None = None,
             id: object = None) -> Answer:
         t0 = time.perf_counter()
         text = check_question(question, self.settings.max_question_chars)
-        query = self.retriever.prepare(analyze(text), documents, regions)
+        query = self.retriever.prepare(analyze(text, self.retriever.glossary), documents, regions)
         hits = self.retriever.search(query, self.settings.top_k, documents, regions)
         t1 = time.perf_counter()
         composed = compose(query, hits, self.documents, self.retriever.concept_weights(query),

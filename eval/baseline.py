@@ -1,33 +1,28 @@
 """The plain LangChain recipe people would otherwise use, scored with the same metrics.
 
-RecursiveCharacterTextSplitter(500, 50) over the raw files, Chroma (in memory), the same embedding
+RecursiveCharacterTextSplitter(500, 50) over the library's texts, Chroma (in memory), the same embedding
 model, top-k similarity. It has no answer composer: its "citations" are the top 3 chunks a prompt
 would show an LLM.
 """
 from __future__ import annotations
 
-import json
 import time
-from pathlib import Path
 
 from index.embed import load_embedder
-from index.load import load_text
 
 CITED = 3
 
 
 class Baseline:
-    def __init__(self, library_dir: Path, model: str, k: int = 10):
+    def __init__(self, documents, model: str, k: int = 10):
         import chromadb
         from chromadb.config import Settings as ChromaSettings
         from langchain_chroma import Chroma
         from langchain_core.documents import Document
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-        entries = json.loads((library_dir / "library.json").read_text(encoding="utf-8"))
         splitter = RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50)
-        docs = [Document(page_content=load_text(library_dir / e["file"]), metadata={"document_id": e["id"]})
-                for e in entries]
+        docs = [Document(page_content=d.text, metadata={"document_id": d.id}) for d in documents]
         chunks = splitter.split_documents(docs)
         client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
         name = f"baseline_{int(time.time() * 1000)}"

@@ -90,3 +90,20 @@ def write(out: Path, summary: dict, base: dict | None, rows: list[dict], answers
         parts += ["## Against the plain LangChain recipe", "", comparison(summary, base), ""]
     parts += ["![per slice](slices.png)", "", "## Failed questions", "", failures(rows, answers, questions)]
     (out / "report.md").write_text("\n".join(parts), encoding="utf-8")
+
+
+def write_all(out: Path, results) -> None:
+    """report.md with every suite and glossary mode, metrics.json, and one chart per suite (glossary on)."""
+    out.mkdir(parents=True, exist_ok=True)
+    metrics = {r.label: {"ours": r.summary, "baseline": r.baseline, "questions": r.rows} for r in results}
+    (out / "metrics.json").write_text(json.dumps(metrics, ensure_ascii=False, indent=1), encoding="utf-8")
+    parts = ["# Evaluation report", ""]
+    for r in results:
+        parts += [r.text()]
+        if r.glossary:
+            name = f"slices-{r.suite}.png"
+            chart(r.summary, out / name)
+            parts += [f"![per slice]({name})", ""]
+    for r in results:
+        parts += [f"## Failed questions: {r.label}", "", failures(r.rows, r.answers, r.questions), ""]
+    (out / "report.md").write_text("\n".join(parts), encoding="utf-8")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import metrics as m
@@ -90,3 +91,47 @@ def evaluate(ask, questions: list[dict]) -> tuple[list[dict], list[dict]]:
         answers.append(answer)
         rows.append(score(q, answer))
     return rows, answers
+
+
+@dataclass
+class SuiteResult:
+    """One question set asked of one configuration: scores, answers, and the baseline's scores beside them."""
+
+    suite: str
+    glossary: bool
+    questions: list[dict]
+    rows: list[dict]
+    answers: list[dict]
+    summary: dict
+    baseline: dict | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.suite}, glossary {'on' if self.glossary else 'off'}"
+
+    def text(self) -> str:
+        from .report import comparison, table
+
+        parts = [f"## {self.label} ({len(self.questions)} questions)", "", table(self.summary)]
+        if self.baseline:
+            parts += ["", comparison(self.summary, self.baseline)]
+        return "\n".join(parts) + "\n"
+
+
+def run_suite(suite, settings, baseline: bool = False) -> SuiteResult:
+    """Build (or reuse) the suite's index, ask every question, score; optionally the baseline too."""
+    from assistant.service import Assistant, build, library
+    from index.errors import PolicyError
+
+    from .baseline import Baseline
+
+    try:
+        questions = load_questions(suite.questions)
+    except (OSError, ValueError) as e:
+        raise PolicyError(f"cannot read the question file {suite.questions}: {e}") from e
+    build(settings, progress=False)
+    rows, answers = evaluate(asker(Assistant(settings)), questions)
+    base = None
+    if baseline:
+        base = summarize(evaluate(Baseline(library(settings), settings.embedding_model).ask, questions)[0])
+    return SuiteResult(suite.name, settings.glossary, questions, rows, answers, summarize(rows), base)

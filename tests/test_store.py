@@ -93,6 +93,6 @@ def test_a_failed_add_leaves_the_library_as_it_was(settings, tmp_path, monkeypat
 
     monkeypatch.setattr("index.build.write_snapshot", crash)
     with pytest.raises(RuntimeError):
-        add(settings, policy, {"title": "新办法", "id": "new"})
+        add(settings, [policy], {"title": "新办法", "id": "new"})
     assert not settings.user_library_dir.exists() or not any(settings.user_library_dir.iterdir())
     assert "100万元" not in Assistant(settings).ask("新条款奖励多少万元？").text

@@ -93,8 +93,9 @@ def test_an_uploaded_docx_becomes_answerable(tmp_path):
 
     settings = Settings(data_dir=tmp_path / "var", admin_token="s3cret")
     build(settings, progress=False)
-    path = ui.check_upload(settings, "s3cret", str(make_docx(tmp_path / "p.docx")))
-    document, report = add(settings, path, {"title": "某市支持生物医药产业发展办法", "region": "广东省"})
+    paths = ui.check_upload(settings, "s3cret", str(make_docx(tmp_path / "p.docx")))
+    items, report = add(settings, paths, {"title": "某市支持生物医药产业发展办法", "region": "广东省"})
+    document = items[0].document
     assert report.embedded >= 1 and report.reused > 0  # the built-in library was not re-embedded
     answer = Assistant(settings).ask("完成II期临床试验的创新药最高补助多少？")
     assert answer.citations[0].document.id == document.id and "800万元" in answer.text

@@ -85,14 +85,17 @@ def make_blocks(live: Live, feedback: FeedbackStore) -> gr.Blocks:
 
     def confirm(token, file, title, number, issuer, date, region, language):
         try:
-            path = ui.check_upload(settings, token, file)
-            document, report = add(settings, path, _meta(title, number, issuer, date, region, language))
+            paths = ui.check_upload(settings, token, file)
+            items, report = add(settings, paths, ui.upload_meta(paths, _meta(title, number, issuer, date, region,
+                                                                               language)))
+            if report is None:
+                raise PolicyError("nothing was indexed: " + "; ".join(f"{i.source.name}: {i.skipped}" for i in items))
             live.reload()
         except PolicyError as e:
             return f"<p class='error'>{escape(str(e))}</p>", gr.update(), gr.update(), gr.update()
         docs = live.assistant.documents
         choices = [(d.title, d.id) for d in docs.values()]
-        return (f"<p>{escape(document.title)} indexed: {report.embedded} clause windows embedded.</p>",
+        return (ui.import_report(items) + f"<p>indexed: {report.embedded} clauses embedded.</p>",
                 gr.update(value=ui.library_rows(docs, live.assistant.snapshot.clauses)),
                 gr.update(choices=choices), gr.update(choices=choices))
 
@@ -139,8 +142,8 @@ def make_blocks(live: Live, feedback: FeedbackStore) -> gr.Blocks:
             if not settings.admin_token:
                 gr.Markdown("上传已关闭：未配置管理口令（POLICY_ADMIN_TOKEN）。 · Uploads are disabled: no admin token.")
             token = gr.Textbox(label="管理口令 · Admin token", type="password", elem_id="admin-token")
-            file = gr.File(label="政策文件 · Policy file (≤ 20 MB)", file_types=list(ui.UPLOAD_TYPES), type="filepath",
-                           elem_id="upload-file")
+            file = gr.File(label="政策文件（可多选）· Policy files (≤ 20 MB each)", file_types=list(ui.UPLOAD_TYPES),
+                           type="filepath", file_count="multiple", elem_id="upload-file")
             with gr.Row():
                 title = gr.Textbox(label="标题 · Title", elem_id="upload-title")
                 number = gr.Textbox(label="文号 · Document number")

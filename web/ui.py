@@ -133,25 +133,54 @@ def outline_html(clauses) -> str:
     return f"<ol>{items}</ol>" if items else "<p>(no clauses)</p>"
 
 
-def check_upload(settings: Settings, token: str, path: str | None) -> Path:
-    """The uploaded file, after the token, type and size checks; PolicyError says what is wrong."""
+def check_upload(settings: Settings, token: str, paths) -> list[Path]:
+    """The uploaded files (one path or several), after the token, type and size checks; PolicyError says what is
+    wrong."""
     if not settings.admin_token:
         raise PolicyError("uploads are disabled: no admin token is configured (POLICY_ADMIN_TOKEN)")
     if not token or not hmac.compare_digest(token.encode(), settings.admin_token.encode()):
         raise PolicyError("wrong admin token")
-    if not path:
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths or [])
+    if not paths:
         raise PolicyError("choose a policy file first")
-    file = Path(path)
-    if file.suffix.lower() not in UPLOAD_TYPES:
-        raise LoadError(f"{file.name}: unsupported file type; use one of {', '.join(UPLOAD_TYPES)}")
-    if file.stat().st_size > MAX_UPLOAD_BYTES:
-        raise LoadError(f"{file.name}: larger than 20 MB")
-    return file
+    files = [Path(p) for p in paths]
+    for file in files:
+        if file.suffix.lower() not in UPLOAD_TYPES:
+            raise LoadError(f"{file.name}: unsupported file type; use one of {', '.join(UPLOAD_TYPES)}")
+        if file.stat().st_size > MAX_UPLOAD_BYTES:
+            raise LoadError(f"{file.name}: larger than 20 MB")
+    return files
 
 
-def preview_upload(settings: Settings, token: str, path: str | None, meta: dict) -> str:
-    """Parse the upload without writing anything; return its clause outline for confirmation."""
-    file = check_upload(settings, token, path)
-    document = load_document(file, {**meta, "id": meta.get("id") or "preview"})
-    clauses = parse(document)
-    return f"<p>{len(clauses)} clauses · {escape(document.language)}</p>" + outline_html(clauses)
+def upload_meta(files: list[Path], meta: dict) -> dict | None:
+    """Metadata typed in the form describes one file; several files take theirs from their texts."""
+    if meta and len(files) > 1:
+        raise PolicyError("the title, 文号 and other fields describe one file: leave them empty when uploading "
+                          "several files (each file's metadata is then read from its text)")
+    return meta or None
+
+
+def preview_upload(settings: Settings, token: str, paths, meta: dict) -> str:
+    """Parse the uploads without writing anything; return each one's metadata and clause outline."""
+    files = check_upload(settings, token, paths)
+    upload_meta(files, meta)
+    parts = []
+    for file in files:
+        document = load_document(file, {**meta, "id": meta.get("id") or "preview"})
+        clauses = parse(document)
+        facts = " · ".join(escape(v) for v in (document.title, document.cite_number, document.issuer,
+                                               document.date, document.region) if v)
+        parts.append(f"<h4>{escape(file.name)}</h4><p>{facts}</p><p>{len(clauses)} clauses · "
+                     f"{escape(document.language)}</p>" + outline_html(clauses))
+    return "".join(parts)
+
+
+def import_report(items) -> str:
+    """What an upload added and what it skipped, and why."""
+    rows = []
+    for i in items:
+        if i.skipped:
+            rows.append(f"<li>{escape(i.source.name)}: skipped — {escape(i.skipped)}</li>")
+        else:
+            rows.append(f"<li>{escape(i.document.title)}: {i.clauses} clauses indexed</li>")
+    return f"<ul>{''.join(rows)}</ul>"
