@@ -7,6 +7,8 @@ from pathlib import Path
 
 from index.embed import DEFAULT_MODEL
 
+from .tuning import DEFAULT as DEFAULT_TUNING, Tuning
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -30,6 +32,7 @@ class Settings:
     max_question_chars: int = 2000
     top_k: int = 10
     admin_token: str | None = None
+    tuning: Tuning = DEFAULT_TUNING  # every ranking, composing and abstention constant (assistant/tuning.py)
     glossary: bool = True  # query expansion from data/glossary (synonyms, EN↔ZH terms); places are always used
 
     @property

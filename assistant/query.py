@@ -1,4 +1,5 @@
-"""Question → Query: language, what kind of answer it wants, places it names, glossary expansions."""
+"""Question → Query: language, the kind of answer it wants, the places it names, its concepts and their
+glossary equivalents (synonyms, EN↔ZH terms)."""
 from __future__ import annotations
 
 import re
@@ -9,34 +10,10 @@ from index.glossary import Glossary, load_glossary
 from index.places import find_places, place_index, place_names
 from index.lexical import stem, tokenize, words
 
-# What a question asks for, and what a sentence must contain to answer it.
-INTENTS = {
-    "days": (r"几个工作日|多少个?工作日|多少天|几天|多久|多长时间|时限|期限|几日|截止|哪一天|几月几日|几号|什么时候|何时|"
-             r"how many (?:working |business )?days|how long|how often|deadline|time limit|within how|^\s*when\b|"
-             r"what date|by when|截止时间|截止日期|时间是",
-             r"\d+\s*个?工作日|\d+\s*日[内前]|\d+月\d+日|\d+\s*(?:working |business )?days|\d+个月|\d+年|时限|"
-             r"每(?:季度|年|月|周)|quarter|annual"),
-    "percent": (r"比例|百分之|多少%|几成|税率|费率|报销比例|\bpercent|\bratio\b|what share|what proportion|"
-                r"loss tolerance|\brate\b",
-                r"\d+(?:\.\d+)?\s*%|百分之|percent"),
-    "amount": (r"多少钱|补多少|奖多少|奖励多少|资助多少|补贴多少|支持多少|多少万|多少资金|多少经费|经费|安家费|补贴标准|"
-               r"奖励标准|收费标准|费用是|最高|最多|上限|额度|能补|能拿到|能获得|能得到|how much|maximum|\bcap\b|\bamount|how many yuan|funding|"
-               r"what money|how big|how large|what size|"
-               r"\bfees?\b|compensation|allowance|what (?:\w+ ){0,2}(?:subsidy|reward|grant)",
-               r"\d[\d,.]*\s*(?:万|亿)?元|yuan|\d+\s*%|百分之"),
-    "unit": (r"哪个部门|哪些部门|哪个单位|哪些单位|谁负责|谁牵头|牵头单位|责任单位|配合单位|负责单位|"
-             r"which (?:department|unit|agency|bureau|authority|office)|who (?:is responsible|leads|takes the lead)|"
-             r"\bresponsible|lead agency|led by",
-             r"牵头单位|责任单位|配合单位|省[\u4e00-\u9fff]{1,10}?(?:厅|局|委)|区[\u4e00-\u9fff]{1,8}?局|\bled by\b|"
-             r"take the lead|"
-             r"responsib|(?:Department|Bureau|Commission|Administration|Office) of|Provincial \w+ (?:Bureau|Commission)"),
-    "count": (r"多少家|多少个|几个|几家|多少项|多少件|how many|what number|达到多少|是多少|多少",
-              r"\d|[一二三四五六七八九十两]+[个家项件所]|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|"
-              r"thirty|dozen|hundred|thousand)\b"),
-}
-_INTENT_Q = {k: re.compile(q, re.I) for k, (q, _) in INTENTS.items()}
-INTENT_EVIDENCE = {k: re.compile(e, re.I) for k, (_, e) in INTENTS.items()}
-_COMPARE = re.compile(r"比较|对比|相比|区别|差别|分别|各自|各定|各是|和.{1,12}(?:哪个|谁)|compare|comparison|versus|"
+from .asks import asks, cue_spans, role
+
+# A question comparing two things or places wants one quote for each.
+_COMPARE = re.compile(r"比较|对比|相比|区别|差别|分别|各自|和.{1,12}(?:哪个|谁)|compare|comparison|versus|"
                       r"\bvs\.?\b|difference|differ|\bboth\b|\beach\b|,\s*and (?:how|what|which|when|who)", re.I)
 
 
@@ -50,7 +27,8 @@ class Query:
     heads: tuple[str, ...]                    # the question word each group stands for
     glossed: tuple[bool, ...]                 # …and whether the glossary knows that word
     places: tuple[str, ...]                   # canonical names of the places it names
-    intent: str | None
+    intent: str | None                        # the kind of answer asked for (assistant.asks)
+    paid_as: str | None                       # for an amount: paid as a reward, fine, compensation or fee
     compare: bool
     english_terms: tuple[str, ...]            # English glossary terms (lets dense search read Chinese)
 
@@ -68,9 +46,12 @@ def analyze(text: str, glossary: Glossary | None = None, translate: bool = False
     lang = language_of(text)
     low = text.lower()
     core = tokenize(text)
-    # the cues that say what kind of answer is wanted ("多久", "最高…多少钱") are not the subject
-    intent = _intent(text)
-    concepts = words(_INTENT_Q[intent].sub(" ", text) if intent else text)
+    # the words that say what kind of answer is wanted ("多久", "哪个部门") are not the subject
+    intent = asks(text)
+    subject = text
+    for start, end in reversed(cue_spans(text, intent)):
+        subject = subject[:start] + " " + subject[end:]
+    concepts = words(subject)
     # coverage matches by substring: an English stem ending in y must also match its plural (county/counties)
     equivalents: dict[str, set[str]] = {t: {t, t[:-1] + "ies"} if t.isascii() and t.endswith("y") else {t}
                                         for t in concepts}
@@ -87,7 +68,8 @@ def analyze(text: str, glossary: Glossary | None = None, translate: bool = False
                 # whole alternatives only: tokens of "class 2 medical device" ("2", "class") would let
                 # any text with a 2 in it "cover" 二类医疗器械 (the tokens still feed BM25 above)
                 equivalents[t].update(a.lower() for a in alternatives)
-                glossed.add(t)
+                if t in matched:  # the word is (part of) a term the glossary knows, not merely holds one
+                    glossed.add(t)
 
     for group in g.synonyms:
         hit = _longest_in(low, group)
@@ -126,15 +108,9 @@ def analyze(text: str, glossary: Glossary | None = None, translate: bool = False
     return Query(text=text, language=lang, core=tuple(core), expansion=tuple(expansion),
                  groups=tuple(groups), heads=tuple(groups.values()),
                  glossed=tuple(h in glossed for h in groups.values()),
-                 places=tuple(places), intent=intent, compare=bool(_COMPARE.search(text)),
+                 places=tuple(places), intent=intent, paid_as=role(text, intent),
+                 compare=bool(_COMPARE.search(text)),
                  english_terms=tuple(dict.fromkeys(english)))
-
-
-def _intent(text: str) -> str | None:
-    for name, pattern in _INTENT_Q.items():
-        if pattern.search(text):
-            return name
-    return None
 
 
 @lru_cache(maxsize=4)

@@ -1,12 +1,16 @@
-"""Hybrid retrieval: BM25 over clauses fused with Chroma's dense ranking by reciprocal rank fusion.
+"""Hybrid retrieval: BM25 over clauses and Chroma's dense ranking, fused, then scored feature by feature.
 
-The default embedding model is English-only and turns most Chinese into [UNK]; the dense ranking then
-says nothing, so its weight follows how much of the question the model can actually read.
+Candidates come from three rankings fused by reciprocal rank: BM25 on the question's words, BM25 on their
+glossary equivalents, and the dense cosine of multilingual-e5 (which reads Chinese and English alike). Each
+candidate is then scored by a weighted sum of: how much of the question's concepts its best window holds
+(IDF-weighted, counted only over concepts that have a form in the clause's language), its dense cosine, its
+fused rank, whether it states what the question asks for, and whether it is the document or place the
+question names. Every weight is in ``assistant.tuning``.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -25,22 +29,38 @@ from index.types import Clause
 
 from index.places import covers, place_names
 
-from .query import INTENT_EVIDENCE, Query, analyze
+from .asks import answers
+from .query import Query, analyze
+from .tuning import DEFAULT, Ranking
 from .types import Hit
 
-RRF_K = 60
-EXPANSION_WEIGHT = 0.4
-DENSE_WINDOWS = 40
-POOL = 40             # candidates taken from each ranking
-DENSE_WEIGHT = 0.3    # RRF weight of the dense ranking when the model can read the whole question
-GLOSSARY_WEIGHT = 0.5 # RRF weight of the ranking by glossary expansions alone (synonyms, translations)
-RRF_SHARE = 0.5       # weight of the fused rank against concept coverage (which ranges 0..1)
-SPECIFIC_BONUS = 0.1  # a Nansha question prefers the Nansha text over the provincial plan
-TRANSLATION = 0.8     # …and for one found only through a translation into the other language
-SYNONYM = 0.6         # credit for a concept found through a synonym rather than the word asked
-WINDOW = 400          # characters of a clause window judged for coverage
-INTENT_BONUS = 0.1    # the window holds what the question asks for (a number of days, an amount, a unit)
-NAMED_BONUS = 0.15    # the question names the document ("2024年行动方案", "the 2021-2025 plan")
+@dataclass(frozen=True)
+class Candidate:
+    """One clause of the pool and its features, each 0..1 (``coverage`` None when the question has no concept)."""
+
+    index: int              # position in the snapshot's clauses
+    coverage: float | None  # IDF-weighted share of the question's concepts in the clause's best window
+    cosine: float | None    # dense cosine of question and clause (None: not among the nearest windows)
+    dense: float            # the cosine scaled between the pool's floor and its best, times the dense weight
+    fused: float            # reciprocal-rank fusion of the rankings, scaled by the best
+    evidence: bool          # the window states what the question asks for
+    place: bool             # the document is of the place the question names
+    named: bool             # the question names the document
+    same_language: bool     # clause and question are in the same language
+    ranks: dict             # rank in each ranking that found it
+
+    def why(self) -> dict:
+        return {**self.ranks, "coverage": None if self.coverage is None else round(self.coverage, 3),
+                "cosine": None if self.cosine is None else round(self.cosine, 4), "evidence": self.evidence}
+
+
+def score(c: Candidate, t: Ranking) -> float:
+    """A candidate's final score: the weighted sum of its features. Across languages, word coverage rests on the
+    glossary's translations and is trusted less; the dense model reads both languages."""
+    cov = c.dense if c.coverage is None else c.coverage
+    w_cov, w_dense = (t.coverage, t.dense) if c.same_language else (t.coverage_cross, t.dense_cross)
+    return (w_cov * cov + w_dense * c.dense + t.fused * c.fused + t.evidence * c.evidence
+            + t.place * c.place + t.named * c.named)
 
 
 def framed(clause: Clause, body: str | None = None) -> str:
@@ -58,6 +78,7 @@ class HybridRetriever(BaseRetriever):
     embedder: Any = None
     k: int = 10
     glossary: Any = None   # the Glossary queries are analysed with (default: data/glossary)
+    tuning: Any = None     # assistant.tuning.Ranking
     lexical: Any = None
     _windows: list = []
     _position: dict = {}
@@ -65,11 +86,13 @@ class HybridRetriever(BaseRetriever):
 
     def model_post_init(self, _context) -> None:
         self.glossary = self.glossary or load_glossary()
+        self.tuning = self.tuning or DEFAULT.ranking
         texts = [framed(c) for c in self.snapshot.clauses]
         self.lexical = LexicalIndex(texts)
         # coverage is judged on one window of a long clause, so a 3,000-character paragraph does not
         # "cover" a question by holding its words in unrelated sentences
-        self._windows = [[framed(c, w).lower() for w in windows(c.text, WINDOW)] for c in self.snapshot.clauses]
+        self._windows = [[framed(c, w).lower() for w in windows(c.text, self.tuning.window)]
+                         for c in self.snapshot.clauses]
         self._position = {c.id: i for i, c in enumerate(self.snapshot.clauses)}
         self._library = "\n".join(w for ws in self._windows for w in ws)
 
@@ -98,39 +121,53 @@ class HybridRetriever(BaseRetriever):
 
     def search(self, query: Query, k: int = 10, documents: list[str] | None = None,
                regions: list[str] | None = None) -> list[Hit]:
-        """Fuse BM25 and dense by RRF into a candidate pool, then rank it by concept coverage."""
+        """The ``k`` best clauses: candidates from the fused rankings, each scored by its features."""
+        found = self.candidates(query, documents, regions)
+        scored = sorted(((score(c, self.tuning), c) for c in found), key=lambda x: -x[0])[:k]
+        return [Hit(self.snapshot.clauses[c.index], s, r + 1, c.why()) for r, (s, c) in enumerate(scored)]
+
+    def candidates(self, query: Query, documents: list[str] | None = None,
+                   regions: list[str] | None = None) -> list["Candidate"]:
+        """The candidate pool (the top of each ranking, fused by reciprocal rank) with every feature scored."""
+        t: Ranking = self.tuning
         snap: Snapshot = self.snapshot
         allowed = self._allowed(query, documents, regions)
         mask = np.array([c.document_id in allowed for c in snap.clauses])
-        lexical = np.where(mask, self.lexical.scores(list(query.core))
-                           + EXPANSION_WEIGHT * self.lexical.scores(list(query.expansion)), 0.0)
-        translated = np.where(mask, self.lexical.scores(list(query.expansion)), 0.0)
-        weight, dense = self._dense(query, allowed)
-        rankings = {"bm25": (1.0, _ranked(lexical)), "glossary": (GLOSSARY_WEIGHT, _ranked(translated)),
-                    "dense": (weight, dense)}
+        expansion = self.lexical.scores(list(query.expansion))
+        lexical = np.where(mask, self.lexical.scores(list(query.core)) + t.expansion_weight * expansion, 0.0)
+        weight, cosines = self._dense(query, allowed)
+        dense_ranked = sorted(cosines, key=lambda i: -cosines[i])
+        rankings = {"bm25": (1.0, _ranked(lexical)), "glossary": (t.glossary_rank_weight,
+                                                                  _ranked(np.where(mask, expansion, 0.0))),
+                    "dense": (weight * t.dense_rank_weight, dense_ranked)}
         rrf: dict[int, float] = {}
-        why: dict[int, dict] = {}
+        ranks: dict[int, dict] = {}
         for name, (w, ranked) in rankings.items():
-            for rank, i in enumerate(ranked[:POOL]):
-                rrf[i] = rrf.get(i, 0.0) + w / (RRF_K + rank + 1)
-                why.setdefault(i, {})[name] = rank + 1
+            for rank, i in enumerate(ranked[:t.pool]):
+                rrf[i] = rrf.get(i, 0.0) + w / (t.rrf_k + rank + 1)
+                ranks.setdefault(i, {})[name] = rank + 1
         if not rrf:
             return []
         top_rrf = max(rrf.values())
+        floor = min(cosines.values()) if cosines else 0.0
+        top_cos = max(cosines.values()) if cosines else 0.0
         weights = self.concept_weights(query)
         specific = self._most_specific(query, allowed)
         named = named_documents(query.text, [d for d in snap.documents if d.id in allowed])
-        evidence = INTENT_EVIDENCE.get(query.intent) if query.intent else None
-        final = {}
+        out = []
         for i, r in rrf.items():
             clause = snap.clauses[i]
-            cov = max(coverage(query, w, weights) + (INTENT_BONUS if evidence and evidence.search(w) else 0.0)
-                      for w in self._windows[i])
-            final[i] = (cov + RRF_SHARE * r / top_rrf + (SPECIFIC_BONUS if clause.document_id in specific else 0.0)
-                        + (NAMED_BONUS if clause.document_id in named else 0.0))
-            why[i]["coverage"] = round(cov, 3)
-        order = sorted(final, key=lambda i: -final[i])[:k]
-        return [Hit(snap.clauses[i], final[i], r + 1, why[i]) for r, i in enumerate(order)]
+            cov, evidence = max(((coverage(query, w, weights, t.synonym, t.translation),
+                                  answers(query.intent, w, query.paid_as)) for w in self._windows[i]),
+                                key=lambda x: (x[0] or 0.0, x[1]))
+            cos = cosines.get(i, floor)
+            out.append(Candidate(
+                index=i, coverage=cov, cosine=cos if i in cosines else None,
+                dense=weight * ((cos - floor) / (top_cos - floor) if top_cos > floor else 0.0),
+                fused=r / top_rrf, evidence=evidence, place=clause.document_id in specific,
+                named=clause.document_id in named, same_language=clause.language == query.language,
+                ranks=ranks[i]))
+        return out
 
     def absent_terms(self, query: Query) -> list[str]:
         """Question words the glossary knows as domain terms but no loaded policy mentions in any form:
@@ -139,37 +176,46 @@ class HybridRetriever(BaseRetriever):
         return [head for head, group, known in zip(query.heads, query.groups, query.glossed)
                 if known and _content(group) and not any(t in self._library for t in group)]
 
-    def concept_weights(self, query: Query) -> list[float]:
+    def concept_weights(self, query: Query, absent: bool = False) -> list[float]:
         """IDF of each question concept: of the word as asked when the library uses it, else of its most
-        common glossary form; concepts the library never uses get the median weight."""
+        common glossary form, else the median. A concept no loaded text holds in any form cannot tell clauses
+        apart ("我开了家…" is how the asker talks): it weighs nothing for ranking, and the median when
+        ``absent`` is set, for judging how much of the question a clause answers (火星基地 is not covered)."""
         out: list[float | None] = []
         for head, group in zip(query.heads, query.groups):
+            if not any(t in self._library for t in group):
+                out.append(None if absent else 0.0)
+                continue
             own = self.lexical.idf(head)
             forms = [v for v in (self.lexical.idf(t) for t in group) if v is not None]
             out.append(own if own is not None else (min(forms) if forms else None))
-        known = [v for v in out if v is not None]
+        known = [v for v in out if v]
         default = float(np.median(known)) if known else 1.0
         return [default if v is None else v for v in out]
 
     # -- parts ---------------------------------------------------------------------------------
-    def _dense(self, query: Query, allowed: set[str]) -> tuple[float, list[int]]:
+    def _dense(self, query: Query, allowed: set[str]) -> tuple[float, dict[int, float]]:
+        """The dense ranking's weight (how much of the question the model reads) and each clause's best
+        window cosine among the ``dense_pool`` nearest windows."""
         if self.vectorstore is None or self.embedder is None:
-            return 0.0, []
+            return 0.0, {}
         text = query.text
         unknown = 1.0 - readable(self.embedder, text)
         if unknown > 0.3 and query.english_terms:
-            text = " ".join(query.english_terms)  # let the English model read the glossary's translation
+            text = " ".join(query.english_terms)  # let an English-only model read the glossary's translation
             unknown = 1.0 - readable(self.embedder, text)
-        weight = DENSE_WEIGHT * max(0.0, 1.0 - 1.5 * unknown)
+        weight = max(0.0, 1.0 - 1.5 * unknown)
         if weight == 0.0:
-            return 0.0, []
+            return 0.0, {}
         where = {"document_id": {"$in": sorted(allowed)}}
         results = self.vectorstore.similarity_search_by_vector_with_relevance_scores(
-            self.embedder.embed_query(text), k=DENSE_WINDOWS, filter=where)
-        # windows → their clauses, best window first
-        ranked = [self._position[doc.metadata["clause_id"]] for doc, _ in results
-                  if doc.metadata.get("clause_id") in self._position]
-        return weight, list(dict.fromkeys(ranked))
+            self.embedder.embed_query(text), k=self.tuning.dense_pool, filter=where)
+        cosines: dict[int, float] = {}
+        for doc, distance in results:  # windows, nearest first (cosine distance); a clause keeps its best
+            i = self._position.get(doc.metadata.get("clause_id"))
+            if i is not None and i not in cosines:
+                cosines[i] = 1.0 - float(distance)
+        return weight, cosines
 
     def _allowed(self, query: Query, documents: list[str] | None, regions: list[str] | None) -> set[str]:
         docs = self.snapshot.documents
@@ -198,25 +244,26 @@ def _ranked(scores: np.ndarray) -> list[int]:
     return [int(i) for i in np.argsort(-scores) if scores[i] > 0]
 
 
-def coverage(query: Query, text: str, weights: list[float] | None = None) -> float:
-    """Weighted share of the question's concepts found in ``text`` (lower-cased), in any of their forms."""
+def coverage(query: Query, text: str, weights: list[float] | None = None,
+             synonym: float = DEFAULT.ranking.synonym, translation: float = DEFAULT.ranking.translation
+             ) -> float | None:
+    """Weighted share of the question's concepts found in ``text`` (lower-cased), in any of their forms
+    (across languages only through the glossary's translations); None when the question has no concept."""
     groups = query.groups
     weights = weights or [1.0] * len(groups)
-    total = sum(w for g, w in zip(groups, weights) if _content(g))
-    if not total:
-        return 0.0
     zh = query.language == "zh"
-    found = 0.0
+    total = found = 0.0
     for head, g, w in zip(query.heads, groups, weights):
         if not _content(g):
             continue
+        total += w
         if head in text:
             found += w
         elif any(t in text for t in g if t.isascii() != zh):
-            found += SYNONYM * w  # a same-language synonym: a looser match than the word asked
+            found += synonym * w  # a same-language synonym: a looser match than the word asked
         elif any(t in text for t in g):
-            found += TRANSLATION * w
-    return found / total
+            found += translation * w
+    return found / total if total else None
 
 
 def _content(group: frozenset[str]) -> bool:

@@ -109,7 +109,7 @@ class Assistant:
         self.documents = {d.id: d for d in snapshot.documents}
         glossary = load_glossary() if s.glossary else load_glossary().places_only()
         self.retriever = HybridRetriever(snapshot=snapshot, vectorstore=store, embedder=embedder, k=s.top_k,
-                                         glossary=glossary)
+                                         glossary=glossary, tuning=s.tuning.ranking)
 
     def ask(self, question: str, *, documents: list[str] | None = None, regions: list[str] | None = None,
             id: object = None) -> Answer:
@@ -119,9 +119,11 @@ class Assistant:
         hits = self.retriever.search(query, self.settings.top_k, documents, regions)
         t1 = time.perf_counter()
         composed = compose(query, hits, self.documents, self.retriever.concept_weights(query),
-                           absent=self.retriever.absent_terms(query))
+                           judge_weights=self.retriever.concept_weights(query, absent=True),
+                           absent=self.retriever.absent_terms(query), tuning=self.settings.tuning)
         t2 = time.perf_counter()
         timings = {"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}
         return Answer(question=text, language=query.language, text=composed.text, abstained=composed.abstained,
                       citations=composed.citations, retrieved=hits, timings_ms=timings, id=id,
-                      see_also=composed.see_also)
+                      see_also=composed.see_also, abstention=composed.reason,
+                      signals=composed.signals)

@@ -55,12 +55,16 @@ class Answer:
     id: object = None
     see_also: list[Hit] = field(default_factory=list)
     rewritten: str | None = None
+    abstention: str | None = None   # the check that made it abstain (assistant.checks)
+    signals: dict | None = None     # what the abstention checks weighed (for calibration, not serialised)
 
     def to_dict(self) -> dict:
         d = {"id": self.id, "question": self.question, "language": self.language, "answer": self.text,
              "abstained": self.abstained, "citations": [c.to_dict() for c in self.citations],
              "retrieved": [h.to_dict() for h in self.retrieved],
              "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()}}
+        if self.abstention:
+            d["abstention"] = self.abstention
         if self.see_also:
             d["see_also"] = [{"clause_id": h.clause.id, "clause_path": h.clause.path_text}
                              for h in self.see_also]

@@ -49,7 +49,7 @@ def failures(rows: list[dict], answers: list[dict], questions: list[dict]) -> st
         out.append(f"### {q['id']} ({row['slice']}, {q['lang']})\n\n{q['question']}\n")
         if q.get("evidence"):
             out.append(f"- expected evidence: {' / '.join(q['evidence'])}")
-        out.append(f"- abstained: {ans['abstained']}; cited: "
+        out.append(f"- abstained: {ans['abstained']} {ans.get('abstention') or ''}; cited: "
                    + (", ".join(c.get("clause_id", "?") for c in ans["citations"]) or "none"))
         out.append("- retrieved: " + ", ".join(r["clause_id"] for r in ans["retrieved"][:5]))
         out.append("- answer: " + ans["answer"].replace("\n", " ")[:300] + "\n")
