@@ -61,7 +61,7 @@ class Finding:
         return ""
 
 
-class Counter:
+class Occurrences:
     """Occurrences of a string in a set of texts (cached: words.tsv repeats many alternatives)."""
 
     def __init__(self, texts: dict[str, str]):
@@ -91,7 +91,7 @@ def load_questions(paths: list[Path]) -> dict[str, str]:
     return out
 
 
-def audit(glossary: Path, builtin: Counter, corpus: Counter, questions: Counter) -> list[Finding]:
+def audit(glossary: Path, builtin: Occurrences, corpus: Occurrences, questions: Occurrences) -> list[Finding]:
     findings = []
     for name in SIDES:
         for e in read_entries(glossary / name):
@@ -121,10 +121,11 @@ def main(argv: list[str] | None = None) -> int:
     missing = [q for q in QUESTION_FILES if not (ROOT / q).exists()]
     if missing:
         print(f"note: not found, not counted: {', '.join(missing)}", file=sys.stderr)
-    builtin = Counter({p.name: p.read_text(encoding="utf-8") for p in sorted((ROOT / "data" / "policies").glob("*.txt"))})
-    corpus = Counter({p.name: p.read_text(encoding="utf-8") for p in sorted(args.corpus.glob("*.md"))
+    policies = sorted((ROOT / "data" / "policies").glob("*.txt"))
+    builtin = Occurrences({p.name: p.read_text(encoding="utf-8") for p in policies})
+    corpus = Occurrences({p.name: p.read_text(encoding="utf-8") for p in sorted(args.corpus.glob("*.md"))
                       if p.name != "README.md"})
-    questions = Counter(load_questions(question_paths))
+    questions = Occurrences(load_questions(question_paths))
     findings = audit(args.glossary, builtin, corpus, questions)
 
     print(f"policy texts: {len(builtin.texts)} built-in, {len(corpus.texts)} corpus-dev; "
