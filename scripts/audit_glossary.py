@@ -117,6 +117,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.corpus.is_dir():
         print(f"corpus-dev not found at {args.corpus} (set POLICY_CORPUS_DEV or pass --corpus)", file=sys.stderr)
         return 2
+    absent = [str(p) for p in [args.glossary, *args.questions] if not p.exists()]
+    if absent:
+        print(f"not found: {', '.join(absent)}", file=sys.stderr)
+        return 2
     question_paths = [p for p in (ROOT / q for q in QUESTION_FILES) if p.exists()] + args.questions
     missing = [q for q in QUESTION_FILES if not (ROOT / q).exists()]
     if missing:
@@ -124,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     policies = sorted((ROOT / "data" / "policies").glob("*.txt"))
     builtin = Occurrences({p.name: p.read_text(encoding="utf-8") for p in policies})
     corpus = Occurrences({p.name: p.read_text(encoding="utf-8") for p in sorted(args.corpus.glob("*.md"))
-                      if p.name != "README.md"})
+                          if p.name != "README.md"})
     questions = Occurrences(load_questions(question_paths))
     findings = audit(args.glossary, builtin, corpus, questions)
 
