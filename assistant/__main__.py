@@ -65,8 +65,14 @@ def _ask(args, settings: Settings) -> int:
         check_question(args.question, settings.max_question_chars)  # before the slow model load
     else:
         lines = _lines(args.questions)
-    from .service import Assistant, unindexed
+    from index.store import read_snapshot
 
+    from .service import Assistant, unindexed
+    from .validate import check_filters
+
+    live = read_snapshot(settings.index_dir)
+    if live:  # unknown names are refused before the slow model load
+        check_filters(args.document, args.region, live.documents)
     assistant = Assistant(settings)
     missing = unindexed(settings)
     if missing:
