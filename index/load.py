@@ -52,6 +52,7 @@ _HTML_PARAGRAPH = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "section", "a
 _HTML_LINE = ("li", "dt", "dd")
 # Whitespace directly inside these is source indentation and would become spurious blank lines.
 _HTML_CONTAINERS = ("table", "thead", "tbody", "tfoot", "tr", "ul", "ol", "dl")
+MAX_HTML_DEPTH = 500  # real pages nest a few dozen levels
 _META_CHARSET = re.compile(rb"""<meta[^>]*charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 # GB2312/GBK labels are routinely applied to text using characters only their superset has;
 # a UTF-16 label on BOM-less bytes is a known authoring mistake that browsers read as UTF-8.
@@ -145,6 +146,11 @@ def _html_text(data: bytes, path: Path, deadline: _Deadline) -> str:
     deadline.check()
     soup = BeautifulSoup(text, "html.parser")
     deadline.check()
+    depth = _depth(soup)
+    if depth > MAX_HTML_DEPTH:
+        # bs4's insertions walk whole subtrees: deep nesting makes the clean-up below quadratic
+        raise LoadError(f"{path}: its markup is nested {depth:,} levels deep (limit {MAX_HTML_DEPTH}); "
+                        "this is not an ordinary web page — save the policy text as .txt")
     for tag in soup.find_all(_HTML_DROP):
         tag.decompose()
     for node in soup.find_all(string=True):
@@ -157,18 +163,31 @@ def _html_text(data: bytes, path: Path, deadline: _Deadline) -> str:
             node.replace_with(re.sub(r"\s+", " ", node))
     deadline.check()
     for row in soup.find_all("tr"):
+        deadline.check()
         cells = [c.get_text(" ", strip=True) for c in row.find_all(("td", "th"), recursive=False)]
         row.replace_with("\t".join(cells) + "\n")
     for br in soup.find_all("br"):
         br.replace_with("\n")
     # Line-level items only end a line; their container supplies the blank line around the group.
     for tag in soup.find_all(_HTML_LINE):
+        deadline.check()
         tag.insert_after("\n")
     for tag in soup.find_all(_HTML_PARAGRAPH):
+        deadline.check()
         tag.insert_before("\n\n")
         tag.insert_after("\n\n")
     lines = (line.strip(" ") for line in soup.get_text().splitlines())
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")  # keep tabs of empty cells
+
+
+def _depth(soup) -> int:
+    """How deeply elements nest, found without recursion."""
+    deepest, todo = 0, [(soup, 0)]
+    while todo:
+        node, d = todo.pop()
+        deepest = max(deepest, d)
+        todo.extend((child, d + 1) for child in getattr(node, "contents", ()) if hasattr(child, "contents"))
+    return deepest
 
 
 def _pdf_text(data: bytes, path: Path, limits: Limits, deadline: _Deadline) -> str:
