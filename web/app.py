@@ -72,6 +72,12 @@ def make_blocks(live: Live, feedback: FeedbackStore, gate: Gate) -> gr.Blocks:
         return ui.record_feedback(feedback, turns[-1] if turns else None, rating, comment, limit=feedback_limit,
                                   session=request.session_hash or "", max_chars=settings.max_comment_chars)
 
+    def rate_up(turns, comment, request: gr.Request):
+        return rate(turns, 1, comment, request)
+
+    def rate_down(turns, comment, request: gr.Request):
+        return rate(turns, -1, comment, request)
+
     def outline(doc_id):
         a = live.assistant
         return ui.outline_html([c for c in a.snapshot.clauses if c.document_id == doc_id])
@@ -141,8 +147,8 @@ def make_blocks(live: Live, feedback: FeedbackStore, gate: Gate) -> gr.Blocks:
             answering = settings.workers + settings.queue_size  # the gate, not gradio, bounds answering
             box.submit(respond, inputs, outputs, concurrency_limit=answering)
             send.click(respond, inputs, outputs, concurrency_limit=answering)
-            up.click(lambda t, c: rate(t, 1, c), [turns, comment], status)
-            down.click(lambda t, c: rate(t, -1, c), [turns, comment], status)
+            up.click(rate_up, [turns, comment], status)
+            down.click(rate_down, [turns, comment], status)
         with gr.Tab("政策库 · Library"):
             table = gr.Dataframe(ui.library_rows(docs, live.assistant.snapshot.clauses),
                                  headers=["id", "title", "文号", "issuer", "date", "region", "lang", "clauses"],
