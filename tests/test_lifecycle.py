@@ -13,7 +13,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.service import Assistant, build, unindexed
-from index.library import listing
+from index.library import read_listing as listing
 from index.store import read_pointer
 
 from .servers import app_server
