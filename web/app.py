@@ -178,8 +178,9 @@ def make_blocks(live: Live, feedback: FeedbackStore, gate: Gate) -> gr.Blocks:
             check.click(preview, fields, result)
             go.click(confirm, fields, [result, table, doc_filter, pick, region_filter])
         views = [shown_build, table, doc_filter, pick, region_filter]
-        demo.load(library_views, shown_build, views)
-        gr.Timer(15).tick(library_views, shown_build, views)  # documents added by any process appear
+        # documents added by any process appear; off the queue, so idle tabs never crowd out questions
+        demo.load(library_views, shown_build, views, queue=False, show_progress="hidden")
+        gr.Timer(15).tick(library_views, shown_build, views, queue=False, show_progress="hidden")
     return demo
 
 
