@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from importlib.metadata import entry_points
 
@@ -24,12 +25,27 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `ask … | head`: the reader has all it wanted
+        sys.stdout = open(os.devnull, "w")
+        return 0
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def _index(args, settings: Settings) -> int:
-    from .service import build
+    from index.store import read_pointer
 
-    r = build(settings, rebuild=args.rebuild, progress=not args.quiet)
+    from .service import build, unindexed
+
+    missing = unindexed(settings)
+    if missing and read_pointer(settings.index_dir):
+        _say(f"listed in the library but not in the index (an interrupted add?): {', '.join(missing)}; "
+             "indexing them now")
+    r = build(settings, rebuild=args.rebuild, progress=not args.quiet, on_wait=_say)
+    if r.repaired:
+        _say(f"repaired: {r.repaired}")
     if r.unchanged:
         print(f"index is up to date: {r.documents} documents, {r.clauses} clauses (build {r.build_id})")
     else:
@@ -39,40 +55,70 @@ def _index(args, settings: Settings) -> int:
 
 
 def _ask(args, settings: Settings) -> int:
-    from .service import Assistant, check_question
+    from .validate import check_question, check_text
 
     if args.questions is None and args.question is None:
         raise PolicyError("give a question, or --questions FILE.jsonl")
+    for name in (args.document or []) + (args.region or []):
+        check_text(name, "--document/--region")
     if args.questions is None:
         check_question(args.question, settings.max_question_chars)  # before the slow model load
+    else:
+        lines = _lines(args.questions)
+    from index.store import read_snapshot
+
+    from .service import Assistant, unindexed
+    from .validate import check_filters
+
+    live = read_snapshot(settings.index_dir)
+    if live:  # unknown names are refused before the slow model load
+        check_filters(args.document, args.region, live.documents)
     assistant = Assistant(settings)
+    missing = unindexed(settings)
+    if missing:
+        _say(f"warning: listed in the library but not indexed: {', '.join(missing)}; "
+             "run `python -m assistant index`")
     if args.questions is not None:
-        return _batch(assistant, args)
+        return _batch(assistant, lines, args)
     answer = assistant.ask(args.question, documents=args.document, regions=args.region)
     print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1) if args.json else _readable(answer))
     return 0
 
 
-def _batch(assistant, args) -> int:
-    failed = 0
+def _lines(path: str) -> list[bytes]:
     try:
-        lines = open(args.questions, encoding="utf-8").read().splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        raise PolicyError(f"cannot read {args.questions}: {e}") from e
+        with open(path, "rb") as f:
+            return f.read().split(b"\n")
+    except OSError as e:
+        raise PolicyError(f"cannot read {path}: {e.strerror or e}") from e
+
+
+def _batch(assistant, lines: list[bytes], args) -> int:
+    """Answer every line; a bad line gets one error line (with its id when it has one) and the rest go on."""
+    from .validate import ask_request, parse_json
+
+    failed = 0
+    first_line: dict = {}
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         ident = None
         try:
-            item = json.loads(line)
-            if not isinstance(item, dict):
-                raise PolicyError('each line must be a JSON object {"id": …, "question": …}')
-            ident = item.get("id")
-            answer = assistant.ask(item.get("question"), documents=args.document, regions=args.region, id=ident)
-            print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
-        except (json.JSONDecodeError, PolicyError) as e:
-            failed += 1
-            print(json.dumps({"id": ident, "line": number, "error": str(e)}, ensure_ascii=False), flush=True)
+            req = ask_request(parse_json(line, f"line {number}"))
+            ident = req.id
+            if req.id is not None and req.id in first_line:
+                raise PolicyError(f"duplicate id {req.id!r} (first on line {first_line[req.id]}); not answered again")
+            if req.id is not None:
+                first_line[req.id] = number
+            answer = assistant.ask(req.question, documents=req.documents or args.document,
+                                   regions=req.regions or args.region, id=req.id)
+            out = answer.to_dict()
+        except PolicyError as e:
+            out = {"id": getattr(e, "id", None) or ident, "line": number, "error": str(e)}
+        except Exception as e:  # a bug must not cost the lines after it their answers
+            out = {"id": ident, "line": number, "error": f"internal error ({type(e).__name__}: {e})"}
+        failed += "error" in out
+        print(json.dumps(out, ensure_ascii=False), flush=True)
     return 1 if failed else 0
 
 
@@ -94,7 +140,7 @@ def _add(args, settings: Settings) -> int:
     meta = {"id": args.id, "title": args.title, "doc_number": args.doc_number, "issuer": args.issuer,
             "date": args.date, "region": args.region, "language": args.language, "source": args.source}
     meta = {k: v for k, v in meta.items() if v}
-    items, report = add(settings, [Path(p) for p in args.paths], meta, progress=not args.quiet)
+    items, report = add(settings, [Path(p) for p in args.paths], meta, progress=not args.quiet, on_wait=_say)
     if args.json:
         print(json.dumps({"files": [i.to_dict() for i in items],
                           "index": report and {"documents": report.documents, "clauses": report.clauses,

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from index.embed import DEFAULT_MODEL
+from index.errors import PolicyError
+from index.load import Limits
 
 from .tuning import DEFAULT as DEFAULT_TUNING, Tuning
 
@@ -13,8 +15,24 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _int(name: str, default: int | None) -> int | None:
+    return _number(name, default, int)
+
+
+def _float(name: str, default: float) -> float:
+    return _number(name, default, float)
+
+
+def _number(name: str, default, kind):
     value = os.environ.get(name)
-    return int(value) if value not in (None, "") else default
+    if value in (None, ""):
+        return default
+    try:
+        number = kind(value)
+    except ValueError:
+        raise PolicyError(f"{name} must be {'an integer' if kind is int else 'a number'}, not {value!r}") from None
+    if not number > 0 or number == float("inf"):
+        raise PolicyError(f"{name} must be positive and finite, not {value!r}")
+    return number
 
 
 @dataclass(frozen=True)
@@ -34,6 +52,20 @@ class Settings:
     admin_token: str | None = None
     tuning: Tuning = DEFAULT_TUNING  # every ranking, composing and abstention constant (assistant/tuning.py)
     glossary: bool = True  # query expansion from data/glossary (synonyms, EN↔ZH terms); places are always used
+    # safety bounds (README, "Safety")
+    write_wait: float = 600.0        # seconds add/index wait for another writer before giving up
+    reload_seconds: float = 1.0      # how often a running app looks for a new live build
+    max_file_mb: int = 20
+    max_unpacked_mb: int = 100       # a .docx once decompressed
+    max_pages: int = 2000            # a .pdf
+    max_read_seconds: float = 60.0   # reading one file
+    max_body_kb: int = 64            # any request body except an upload
+    workers: int = 2                 # questions answered at once (JSON API and chat together)
+    queue_size: int = 32             # questions waiting beyond those; more get 503 at once
+    queue_wait: float = 5.0          # longest wait for a worker before 503
+    answer_timeout: float = 30.0     # longest answer before 504
+    feedback_per_minute: int = 10    # per chat session
+    max_comment_chars: int = 1000
 
     @property
     def index_dir(self) -> Path:
@@ -46,6 +78,11 @@ class Settings:
     @property
     def feedback_path(self) -> Path:
         return self.data_dir / "feedback.sqlite3"
+
+    @property
+    def read_limits(self) -> Limits:
+        mb = 1024 * 1024
+        return Limits(self.max_file_mb * mb, self.max_unpacked_mb * mb, self.max_pages, self.max_read_seconds)
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -63,4 +100,17 @@ class Settings:
             max_question_chars=_int("POLICY_MAX_QUESTION_CHARS", base.max_question_chars),
             admin_token=env("POLICY_ADMIN_TOKEN") or None,
             glossary=(env("POLICY_GLOSSARY") or "on").lower() not in ("off", "0", "false", "no"),
+            write_wait=_float("POLICY_WRITE_WAIT_SECONDS", base.write_wait),
+            reload_seconds=_float("POLICY_RELOAD_SECONDS", base.reload_seconds),
+            max_file_mb=_int("POLICY_MAX_FILE_MB", base.max_file_mb),
+            max_unpacked_mb=_int("POLICY_MAX_UNPACKED_MB", base.max_unpacked_mb),
+            max_pages=_int("POLICY_MAX_PAGES", base.max_pages),
+            max_read_seconds=_float("POLICY_MAX_READ_SECONDS", base.max_read_seconds),
+            max_body_kb=_int("POLICY_MAX_BODY_KB", base.max_body_kb),
+            workers=_int("POLICY_WORKERS", base.workers),
+            queue_size=_int("POLICY_QUEUE_SIZE", base.queue_size),
+            queue_wait=_float("POLICY_QUEUE_WAIT_SECONDS", base.queue_wait),
+            answer_timeout=_float("POLICY_ANSWER_TIMEOUT_SECONDS", base.answer_timeout),
+            feedback_per_minute=_int("POLICY_FEEDBACK_PER_MINUTE", base.feedback_per_minute),
+            max_comment_chars=_int("POLICY_MAX_COMMENT_CHARS", base.max_comment_chars),
         )

@@ -1,10 +1,12 @@
-"""Feedback on answers (👍/👎 and a comment) in a SQLite file; exported as CSV."""
+"""Feedback on answers (👍/👎 and a comment) in a SQLite file, rate-limited per session; exported as CSV."""
 from __future__ import annotations
 
 import csv
 import json
 import sqlite3
+import threading
 import time
+from collections import deque
 from pathlib import Path
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS feedback (
@@ -50,3 +52,38 @@ class FeedbackStore:
             writer.writeheader()
             writer.writerows(rows)
         return len(rows)
+
+
+class RateLimit:
+    """At most ``limit`` events per key in any ``window`` seconds, in this process's memory.
+
+    Keys that fall quiet are forgotten, and at most ``max_keys`` are tracked, so a flood of fresh
+    sessions costs bounded memory.
+    """
+
+    def __init__(self, limit: int, window: float = 60.0, max_keys: int = 10_000):
+        self.limit, self.window, self.max_keys = limit, window, max_keys
+        self._events: dict[str, deque] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, key: str) -> float:
+        """0 and the event is counted, or the seconds until ``key`` may act again."""
+        now = time.monotonic()
+        with self._lock:
+            events = self._events.get(key)
+            if events is None:
+                if len(self._events) >= self.max_keys:
+                    self._forget(now)
+                events = self._events[key] = deque()
+            while events and now - events[0] >= self.window:
+                events.popleft()
+            if len(events) >= self.limit:
+                return self.window - (now - events[0])
+            events.append(now)
+            return 0.0
+
+    def _forget(self, now: float) -> None:
+        for key in [k for k, ev in self._events.items() if not ev or now - ev[-1] >= self.window]:
+            del self._events[key]
+        while len(self._events) >= self.max_keys:  # all active: drop the oldest tracked
+            del self._events[next(iter(self._events))]

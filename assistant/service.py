@@ -11,38 +11,51 @@ from index.embed import load_embedder
 from index.errors import PolicyError, StoreError
 from index.glossary import load_glossary
 from index.importer import ImportItem, collect, prepare
-from index.library import add_documents, load_folder, load_library
+from index.leases import Lease
+from index.library import add_documents, load_folder, load_library, read_listing, remove_documents
+from index.store import chroma_client, read_pointer, read_snapshot
 from index.types import Document
-from index.store import chroma_client, read_snapshot
+from index.writer import writer
 
 from .answer import compose
 from .config import Settings
-from .prompts import phrase
-from .query import analyze, language_of
+from .query import analyze
 from .retrieve import HybridRetriever
-from .types import Answer, QuestionError
+from .types import Answer
+from .validate import check_filters, check_question
 
 REBUILD = "python -m assistant index --rebuild"
 
 
 def library(settings: Settings) -> list[Document]:
     """The built-in library, then the extra libraries read in place, then the documents users added."""
-    extra = [d for folder in settings.extra_libraries for d in load_folder(folder)]
-    return load_library(settings.library_dir) + extra + load_library(settings.user_library_dir)
+    limits = settings.read_limits
+    extra = [d for folder in settings.extra_libraries for d in load_folder(folder, limits)]
+    return load_library(settings.library_dir, limits) + extra + load_library(settings.user_library_dir, limits)
 
 
-def build(settings: Settings, rebuild: bool = False, progress: bool = True) -> BuildReport:
-    """Index the library with the configured model and store (a no-op when nothing changed)."""
+def build(settings: Settings, rebuild: bool = False, progress: bool = True, on_wait=None) -> BuildReport:
+    """Index the library with the configured model and store (a no-op when nothing changed).
+
+    Holds the writer lock: with another add/index/upload running, waits up to ``settings.write_wait``
+    seconds (``on_wait`` hears why), then gives up with a StoreError.
+    """
+    with writer(settings.data_dir, settings.write_wait, on_wait):
+        return _build(settings, rebuild, progress)
+
+
+def _build(settings: Settings, rebuild: bool = False, progress: bool = True) -> BuildReport:
     return build_index(library(settings), settings.index_dir, settings.embedding_model,
                        host=settings.chroma_host, port=settings.chroma_port, rebuild=rebuild, progress=progress)
 
 
-def add(settings: Settings, sources: list[Path], meta: dict | None = None, progress: bool = False
+def add(settings: Settings, sources: list[Path], meta: dict | None = None, progress: bool = False, on_wait=None
         ) -> tuple[list[ImportItem], BuildReport | None]:
     """Add policy files (or every supported file of folders) to the user library, then index once.
 
     Returns a per-file report and the build; files that cannot be read or yield no clause are skipped with the
-    reason. Nothing is listed unless the build succeeds."""
+    reason. Runs under the writer lock; if indexing fails, exactly the entries and files this call wrote are
+    taken out again, so library and index stay in step and nothing another writer made is touched."""
     files = collect(sources)
     if meta:
         if len(files) > 1:
@@ -50,45 +63,41 @@ def add(settings: Settings, sources: list[Path], meta: dict | None = None, progr
                               "put a library.json beside them or let the metadata be read from the texts")
         files = [(files[0][0], {**files[0][1], **meta})]
     bar = (lambda xs: tqdm(xs, desc="reading", unit="file")) if progress else None
-    items = prepare(files, {d.id for d in library(settings)}, bar)
-    good = [i for i in items if i.document]
-    if not good:
-        return items, None
     folder = settings.user_library_dir
-    listing = folder / "library.json"
-    before = listing.read_bytes() if listing.exists() else None
-    add_documents(folder, [(i.source, i.entry) for i in good])
-    try:
-        return items, build(settings, progress=progress)
-    except BaseException:
-        # the live index never saw these files: take exactly them out of the library again
-        for i in good:
-            (folder / i.entry["file"]).unlink(missing_ok=True)
-        if before is None:
-            listing.unlink(missing_ok=True)
-        else:
-            listing.write_bytes(before)
-        raise
+    with writer(settings.data_dir, settings.write_wait, on_wait):
+        items = prepare(files, {d.id for d in library(settings)}, bar, settings.read_limits)
+        good = [i for i in items if i.document]
+        if not good:
+            return items, None
+        add_documents(folder, [(i.source, i.entry) for i in good])
+        try:
+            return items, _build(settings, progress=progress)
+        except BaseException:
+            remove_documents(folder, [i.entry for i in good])
+            raise
 
 
-def check_question(question: object, limit: int) -> str:
-    """The question as text, or a QuestionError saying what is wrong with it."""
-    if not isinstance(question, str) or not question.strip():
-        raise QuestionError(phrase("zh" if isinstance(question, str) and language_of(question) == "zh" else "en",
-                                   "empty"))
-    text = question.strip()
-    if len(text) > limit:
-        raise QuestionError(phrase(language_of(text), "too_long", length=len(text), limit=limit))
-    return text
+def unindexed(settings: Settings) -> list[str]:
+    """Ids listed in the libraries that the live build does not hold (e.g. an add killed mid-build)."""
+    snapshot = read_snapshot(settings.index_dir)
+    held = {d.id for d in snapshot.documents} if snapshot else set()
+    listed = read_listing(settings.library_dir) + read_listing(settings.user_library_dir)
+    return [e["id"] for e in listed if e.get("id") and e["id"] not in held]
 
 
 class Assistant:
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or Settings.from_env()
         s = self.settings
-        snapshot = read_snapshot(s.index_dir)
-        if snapshot is None:
-            raise StoreError(f"there is no index in {s.index_dir}; build it with `python -m assistant index`")
+        snapshot, self.lease = _open_live(s.index_dir)
+        try:
+            self._open(snapshot)
+        except BaseException:
+            self.lease.release()
+            raise
+
+    def _open(self, snapshot) -> None:
+        s = self.settings
         if snapshot.model != s.embedding_model:
             raise StoreError(f"the index was built with the embedding model '{snapshot.model}' but the "
                              f"settings ask for '{s.embedding_model}'; rebuild it with `{REBUILD}`")
@@ -111,10 +120,15 @@ class Assistant:
         self.retriever = HybridRetriever(snapshot=snapshot, vectorstore=store, embedder=embedder, k=s.top_k,
                                          glossary=glossary, tuning=s.tuning.ranking)
 
+    def close(self) -> None:
+        """Give up the lease on this build: a later build may delete it."""
+        self.lease.release()
+
     def ask(self, question: str, *, documents: list[str] | None = None, regions: list[str] | None = None,
             id: object = None) -> Answer:
         t0 = time.perf_counter()
         text = check_question(question, self.settings.max_question_chars)
+        documents, regions = check_filters(documents, regions, self.snapshot.documents)
         query = self.retriever.prepare(analyze(text, self.retriever.glossary), documents, regions)
         hits = self.retriever.search(query, self.settings.top_k, documents, regions)
         t1 = time.perf_counter()
@@ -127,3 +141,19 @@ class Assistant:
                       citations=composed.citations, retrieved=hits, timings_ms=timings, id=id,
                       see_also=composed.see_also, abstention=composed.reason,
                       signals=composed.signals)
+
+
+def _open_live(index_dir: Path):
+    """The live snapshot and a lease on it, taken before its files are read so no prune removes them."""
+    for _ in range(3):
+        pointer = read_pointer(index_dir)
+        if pointer is None:
+            raise StoreError(f"there is no index in {index_dir}; build it with `python -m assistant index`")
+        lease = Lease(index_dir, pointer["build"])
+        try:
+            return read_snapshot(index_dir, pointer["build"]), lease
+        except StoreError:
+            lease.release()
+            if (read_pointer(index_dir) or {}).get("build") == pointer["build"]:
+                raise  # damaged, not replaced under our feet
+    raise StoreError(f"the index in {index_dir} keeps changing; try again when the build has finished")

@@ -18,7 +18,7 @@ from .clauses import PARSER_VERSION, parse
 from .embed import load_embedder
 from .errors import StoreError
 from .sentences import windows
-from .store import chroma_client, prune, read_snapshot, write_snapshot
+from .store import chroma_client, prune, quarantine_chroma, read_snapshot, verify_collection, write_snapshot
 from .types import Clause, Document
 
 BATCH = 64           # texts per embedding call (the engine spreads a batch over the cores)
@@ -36,22 +36,32 @@ class BuildReport:
     reused: int
     unchanged: bool
     seconds: float
+    repaired: str | None = None  # what was found damaged and rebuilt
 
 
 def build_index(documents: list[Document], index_dir: Path, model: str, *, host: str | None = None,
                 port: int | None = None, rebuild: bool = False, progress: bool = True) -> BuildReport:
-    """Index ``documents``; with nothing changed since the live build, return without writing."""
+    """Index ``documents``; with nothing changed since the live build, return without writing.
+
+    The caller holds the writer lock (``index.writer``). A live build whose vectors are unreadable is
+    rebuilt; an embedded Chroma database too damaged to open is moved aside by ``rebuild`` only.
+    """
     t0 = time.perf_counter()
     index_dir.mkdir(parents=True, exist_ok=True)
     clauses = [c for d in documents for c in parse(d)]
+    items = [(f"{c.id}#w{k}", c, text) for c in clauses for k, text in enumerate(windows(c.text, EMBED_WINDOW))]
     old = None if rebuild else _previous(index_dir)
+    client, repaired = _client(index_dir, host, port, rebuild)
     if old and old.model == model and old.parser_version == PARSER_VERSION \
             and old.hashes == {c.id: c.content_hash for c in clauses} and old.documents == documents:
-        return BuildReport(old.build_id, len(documents), len(clauses), 0, 0, 0, True, time.perf_counter() - t0)
+        try:
+            verify_collection(client, old.collection, len(items))
+            return BuildReport(old.build_id, len(documents), len(clauses), 0, 0, 0, True,
+                               time.perf_counter() - t0)
+        except StoreError as e:
+            repaired, old = str(e), None  # nothing in it can be trusted: embed everything again
 
-    client = chroma_client(index_dir, host, port)
     regions = {d.id: d.region or "" for d in documents}
-    items = [(f"{c.id}#w{k}", c, text) for c in clauses for k, text in enumerate(windows(c.text, EMBED_WINDOW))]
     build_id = time.strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:6]
     collection_name = f"clauses_{build_id}"
     collection = client.create_collection(collection_name, metadata={
@@ -74,14 +84,31 @@ def build_index(documents: list[Document], index_dir: Path, model: str, *, host:
                 write(batch, embedder.embed_documents([embed_text(c, t) for _, c, t in batch]))
                 bar.update(len(batch))
     write_snapshot(index_dir, build_id, collection_name, model, PARSER_VERSION, documents, clauses)
-    prune(index_dir, client, build_id, collection_name)
+    prune(index_dir, client)
     return BuildReport(build_id, len(documents), len(clauses), len(items), len(missing), len(reused), False,
-                       time.perf_counter() - t0)
+                       time.perf_counter() - t0, repaired)
 
 
 def embed_text(clause: Clause, window: str) -> str:
     """What is embedded for a clause window: its path carries the topic (第三章 医疗器械注册 › 第四十二条)."""
     return f"{clause.path_text}\n{window}"
+
+
+def _client(index_dir: Path, host: str | None, port: int | None, rebuild: bool):
+    """The Chroma client, and what was repaired to get it (with ``rebuild``, a damaged database)."""
+    try:
+        client = chroma_client(index_dir, host, port)
+        try:
+            client.list_collections()
+        except Exception as e:  # a database that opens but cannot be read
+            raise StoreError(f"cannot read the Chroma database in {index_dir} ({type(e).__name__}: {e})") from e
+        return client, None
+    except StoreError as e:
+        if host or not rebuild:
+            raise StoreError(f"{e}; if the database is damaged, `python -m assistant index --rebuild` "
+                             "re-creates it from the library") from e
+        aside = quarantine_chroma(index_dir)
+        return chroma_client(index_dir), f"{e} (moved to {aside})"
 
 
 def _previous(index_dir: Path):

@@ -14,7 +14,7 @@ from pathlib import Path
 from .clauses import parse
 from .errors import LoadError, PolicyError
 from .library import LISTING, READ_FROM_TEXT, load_document, read_listing
-from .load import SUPPORTED
+from .load import SUPPORTED, Limits
 from .types import Document
 
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
@@ -63,18 +63,19 @@ def collect(paths: list[Path]) -> list[tuple[Path, dict]]:
     return out
 
 
-def prepare(files: list[tuple[Path, dict]], taken: set[str], progress=None) -> list[ImportItem]:
+def prepare(files: list[tuple[Path, dict]], taken: set[str], progress=None,
+            limits: Limits | None = None) -> list[ImportItem]:
     """Read and parse every file; ids must be new (to ``taken`` and to each other)."""
     items, taken = [], set(taken)
     for source, meta in (progress(files) if progress else files):
-        item = _prepare_one(source, meta, taken)
+        item = _prepare_one(source, meta, taken, limits)
         if item.document:
             taken.add(item.document.id)
         items.append(item)
     return items
 
 
-def _prepare_one(source: Path, meta: dict, taken: set[str]) -> ImportItem:
+def _prepare_one(source: Path, meta: dict, taken: set[str], limits: Limits | None = None) -> ImportItem:
     meta = {k: v for k, v in meta.items() if v not in (None, "") and k != "file"}
     doc_id = meta.get("id") or _new_id(source, taken)
     if not _ID.fullmatch(doc_id):
@@ -82,7 +83,7 @@ def _prepare_one(source: Path, meta: dict, taken: set[str]) -> ImportItem:
     if doc_id in taken:
         return ImportItem(source, skipped=f"a document with id '{doc_id}' is already in the library")
     try:
-        document = load_document(source, {**meta, "id": doc_id})
+        document = load_document(source, {**meta, "id": doc_id}, limits)
         clauses = parse(document)
     except PolicyError as e:
         return ImportItem(source, skipped=str(e))

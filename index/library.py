@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
 from .clean import clean
 from .errors import LoadError
-from .load import load_text
+from .load import Limits, load_text
 from .meta import read_metadata
 from .places import find_places
 from .types import Document
@@ -21,23 +22,25 @@ BUILTIN = Path(__file__).resolve().parent.parent / "data" / "policies"
 LISTING = "library.json"
 _FIELDS = ("title_translated", "doc_number", "doc_number_note", "issuer", "date", "region", "source")
 READ_FROM_TEXT = ("title", "doc_number", "issuer", "date", "region")
+MAX_FIELD_CHARS = 500
+_NOT_TEXT = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # lone surrogates: bytes that were not UTF-8
 
 
-def load_library(folder: Path = BUILTIN) -> list[Document]:
+def load_library(folder: Path = BUILTIN, limits: Limits | None = None) -> list[Document]:
     """Every document listed in ``folder/library.json``, cleaned, in listed order."""
-    return [load_document(folder / e["file"], e) for e in read_listing(folder)]
+    return [load_document(folder / e["file"], e, limits) for e in read_listing(folder)]
 
 
-def load_folder(folder: Path) -> list[Document]:
+def load_folder(folder: Path, limits: Limits | None = None) -> list[Document]:
     """A folder of policies read in place: the files its library.json lists, else every supported file in it
     (ids from file names, metadata from the texts)."""
     if not folder.is_dir():
         raise LoadError(f"{folder}: the library folder does not exist")
     if (folder / LISTING).exists():
-        return load_library(folder)
+        return load_library(folder, limits)
     from .importer import collect, prepare  # the importer builds on this module
 
-    items = prepare(collect([folder]), set())
+    items = prepare(collect([folder]), set(), limits=limits)
     return [i.document for i in items if i.document]
 
 
@@ -54,9 +57,9 @@ def read_listing(folder: Path) -> list[dict]:
     return entries
 
 
-def load_document(path: Path, meta: dict) -> Document:
+def load_document(path: Path, meta: dict, limits: Limits | None = None) -> Document:
     """Read, decode and clean one policy file; ``meta`` gives id and whatever else is known."""
-    text = clean(load_text(path))
+    text = clean(load_text(path, limits))
     if not text.strip():
         raise LoadError(f"{path}: nothing is left after removing web page furniture; is this a policy text?")
     language = meta.get("language") or detect_language(text)
@@ -81,11 +84,46 @@ def detect_language(text: str) -> str:
 def add_documents(folder: Path, items: list[tuple[Path, dict]]) -> None:
     """Copy each (source, listing entry) into the user library ``folder`` and list them, listing last.
 
-    The listing is replaced atomically, so a crash leaves either the old listing or the new one."""
+    The listing is replaced atomically, so a crash leaves either the old listing or the new one (the
+    caller holds the writer lock, ``index.writer``)."""
+    for _, entry in items:
+        for key, value in entry.items():
+            _check_field(key, value)
     folder.mkdir(parents=True, exist_ok=True)
     entries = read_listing(folder)
     for source, entry in items:
         shutil.copyfile(source, folder / entry["file"])
-    tmp = folder / (LISTING + ".tmp")
-    tmp.write_text(json.dumps(entries + [e for _, e in items], ensure_ascii=False, indent=1), encoding="utf-8")
+    write_listing(folder, entries + [e for _, e in items])
+
+
+def remove_documents(folder: Path, added: list[dict]) -> None:
+    """Take exactly these listing entries, and their files, out of the user library again."""
+    ids = {e["id"] for e in added}
+    rest = [e for e in read_listing(folder) if e.get("id") not in ids]
+    if rest:
+        write_listing(folder, rest)
+    else:
+        (folder / LISTING).unlink(missing_ok=True)  # as before the first add
+    for entry in added:
+        (folder / entry["file"]).unlink(missing_ok=True)
+
+
+def write_listing(folder: Path, entries: list[dict]) -> None:
+    """Replace ``library.json`` atomically and durably: a reader sees the old or the new list, never half."""
+    tmp = folder / f".{LISTING}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(json.dumps(entries, ensure_ascii=False, indent=1))
+        f.flush()
+        os.fsync(f.fileno())
     os.replace(tmp, folder / LISTING)
+    directory = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(directory)  # the rename itself survives a power cut
+    finally:
+        os.close(directory)
+
+
+def _check_field(key: str, value: object) -> None:
+    if isinstance(value, str) and (len(value) > MAX_FIELD_CHARS or _NOT_TEXT.search(value)):
+        raise LoadError(f"--{key.replace('_', '-')} {value[:40]!r}: give at most {MAX_FIELD_CHARS} characters "
+                        "of UTF-8 text without control characters")

@@ -4,10 +4,13 @@ Layout under the index folder::
 
     current.json             pointer to the live build (replaced atomically, last step of a build)
     builds/<id>/             manifest.json, documents.jsonl, clauses.jsonl of that build
+    readers/                 leases of running readers (see ``leases``)
     chroma/                  the embedded Chroma database (unless a Chroma server is configured)
 
 A build writes a new collection and a new snapshot, then swaps the pointer: a crash at any point
 leaves the previous build serving. Unchanged clauses (same content hash) reuse their vectors.
+Readers follow the pointer by themselves; a build is deleted only when it is neither the live one,
+nor the one it replaced, nor named by a live reader's lease, so no running process loses its index.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import StoreError
+from .leases import leased_builds
 from .types import Clause, Document
 
 POINTER = "current.json"
@@ -62,11 +66,14 @@ def read_pointer(index_dir: Path) -> dict | None:
                          "`python -m assistant index --rebuild`") from e
 
 
-def read_snapshot(index_dir: Path) -> Snapshot | None:
-    pointer = read_pointer(index_dir)
-    if pointer is None:
-        return None
-    folder = index_dir / "builds" / pointer["build"]
+def read_snapshot(index_dir: Path, build_id: str | None = None) -> Snapshot | None:
+    """The live build (or ``build_id``); None when nothing was ever built."""
+    if build_id is None:
+        pointer = read_pointer(index_dir)
+        if pointer is None:
+            return None
+        build_id = pointer["build"]
+    folder = index_dir / "builds" / build_id
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         documents = [Document(**d) for d in _read_jsonl(folder / "documents.jsonl")]
@@ -74,7 +81,7 @@ def read_snapshot(index_dir: Path) -> Snapshot | None:
     except (OSError, ValueError, TypeError, KeyError) as e:
         raise StoreError(f"the index build in {folder} is damaged ({e}); rebuild with "
                          "`python -m assistant index --rebuild`") from e
-    return Snapshot(pointer["build"], manifest["collection"], manifest["model"],
+    return Snapshot(build_id, manifest["collection"], manifest["model"],
                     manifest["parser_version"], documents, clauses, manifest["hashes"])
 
 
@@ -93,17 +100,60 @@ def write_snapshot(index_dir: Path, build_id: str, collection: str, model: str, 
     _write(partial / "clauses.jsonl", "".join(json.dumps(c.to_dict(), ensure_ascii=False) + "\n"
                                               for c in clauses))
     os.replace(partial, builds / build_id)
-    _write(index_dir / POINTER, json.dumps({"build": build_id, "collection": collection}))
+    previous = (read_pointer(index_dir) or {}).get("build")
+    _write(index_dir / POINTER, json.dumps({"build": build_id, "collection": collection, "previous": previous}))
 
 
-def prune(index_dir: Path, client, keep_build: str, keep_collection: str) -> None:
-    """Remove builds and collections a finished or crashed build left behind."""
+def prune(index_dir: Path, client) -> list[str]:
+    """Delete builds and collections no process can still read; return the builds deleted.
+
+    Kept: the live build, the one it replaced (a reader may be switching from it right now) and every
+    build a live lease names. Run under the writer lock, so any other folder or collection is the
+    leftover of a finished or crashed build.
+    """
+    pointer = read_pointer(index_dir) or {}
+    keep = {pointer.get("build"), pointer.get("previous")} | leased_builds(index_dir, remove_dead=True)
+    gone = []
     for folder in (index_dir / "builds").glob("*"):
-        if folder.name != keep_build:
+        if folder.name not in keep:
             shutil.rmtree(folder, ignore_errors=True)
+            gone.append(folder.name)
     for name in _collection_names(client):
-        if name.startswith("clauses_") and name != keep_collection:
-            client.delete_collection(name)
+        if name.startswith("clauses_") and name.removeprefix("clauses_") not in keep:
+            try:
+                client.delete_collection(name)
+            except Exception:  # a damaged leftover: the next prune tries again
+                pass
+    return gone
+
+
+def verify_collection(client, name: str, expected: int) -> None:
+    """StoreError unless the collection holds ``expected`` vectors and its vector index answers."""
+    try:
+        collection = client.get_collection(name)
+        count = collection.count()
+        if count != expected:
+            raise StoreError(f"holds {count} vectors, the build listed {expected}")
+        sample = collection.get(limit=1, include=["embeddings"])["embeddings"]
+        if expected and len(sample):
+            collection.query(query_embeddings=[list(sample[0])], n_results=1)
+    except StoreError as e:
+        raise StoreError(f"the vector collection '{name}' {e}") from e
+    except Exception as e:  # chromadb raises its own types for missing, truncated or garbled files
+        raise StoreError(f"the vector collection '{name}' is unreadable ({type(e).__name__}: {e})") from e
+
+
+def quarantine_chroma(index_dir: Path) -> Path | None:
+    """Move a damaged embedded Chroma database aside (kept for inspection) so a fresh one can be made."""
+    folder = index_dir / "chroma"
+    if not folder.exists():
+        return None
+    aside = index_dir / f"chroma.damaged-{time.strftime('%Y%m%d%H%M%S')}"
+    os.replace(folder, aside)
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()  # the cached client still points at the moved files
+    return aside
 
 
 def _collection_names(client) -> list[str]:

@@ -41,3 +41,30 @@ def _check(ready) -> bool:
         return bool(ready())
     except (OSError, ValueError):
         return False
+
+
+@contextmanager
+def app_server(log_path, **env):
+    """The web app (``app.py``) as a real process on a free loopback port; yields its URL.
+
+    ``env`` adds POLICY_* variables (data dir, library, token, limits) to this process's environment.
+    """
+    import json
+    import os
+    import sys
+    import urllib.request
+    from pathlib import Path
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    full_env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
+                "POLICY_RELOAD_SECONDS": "0.5", **{k: str(v) for k, v in env.items()}}
+
+    def ready():
+        with urllib.request.urlopen(url + "/api/health", timeout=2) as r:
+            return json.load(r)["ok"]
+
+    app = Path(__file__).resolve().parent.parent / "app.py"
+    with open(log_path, "w") as log, running([sys.executable, str(app)], ready, f"app.py (log: {log_path})",
+                                             env=full_env, stdout=log, stderr=log):
+        yield url

@@ -294,9 +294,8 @@ def test_zip_that_is_not_docx(tmp_path):
     assert "corrupt" in _error(f)
 
 
-def test_file_over_max_bytes(tmp_path, monkeypatch):
-    monkeypatch.setattr(load, "MAX_BYTES", 10)
+def test_file_over_max_bytes(tmp_path):
     f = tmp_path / "big.txt"
     f.write_text("x" * 11, encoding="utf-8")
-    message = _error(f)
-    assert "too large" in message and "10" in message
+    with pytest.raises(LoadError, match="too large.*limit is 10"):
+        load_text(f, load.Limits(max_bytes=10))

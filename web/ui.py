@@ -5,6 +5,7 @@ Everything shown is escaped: questions and documents are text, never markup.
 from __future__ import annotations
 
 import hmac
+import math
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -14,11 +15,10 @@ from index.errors import LoadError, PolicyError
 from index.library import load_document
 
 from assistant.config import Settings
-from assistant.feedback import FeedbackStore
+from assistant.feedback import FeedbackStore, RateLimit
 from assistant.followup import rewrite
 from assistant.types import Answer
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 UPLOAD_TYPES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 
 CARD_JS = """
@@ -112,10 +112,20 @@ def _viewer(n, text: str, start: int, end: int, q_start: int | None, q_end: int 
     return f'<div class="viewer" data-viewer="{n}" hidden>{body}</div>'
 
 
-def record_feedback(store: FeedbackStore, turn: Turn | None, rating: int, comment: str) -> str:
+def record_feedback(store: FeedbackStore, turn: Turn | None, rating: int, comment: str, *,
+                    limit: RateLimit | None = None, session: str = "", max_chars: int = 1000) -> str:
+    """Store one rating; refuse (saying why) a comment over ``max_chars`` or a session over its rate."""
     if turn is None:
         return "请先提问 · Ask a question first."
-    store.add(turn.question, turn.answer.text, [c.to_dict() for c in turn.answer.citations], rating, comment or "")
+    comment = comment or ""
+    if len(comment) > max_chars:
+        return (f"意见过长（{len(comment)}字），请控制在{max_chars}字以内 · "
+                f"Comment too long ({len(comment)} characters; at most {max_chars}). Not saved.")
+    wait = limit.wait(session) if limit else 0.0
+    if wait:
+        return (f"反馈过于频繁，请{math.ceil(wait)}秒后再试 · "
+                f"Too much feedback at once: try again in {math.ceil(wait)} s. Not saved.")
+    store.add(turn.question, turn.answer.text, [c.to_dict() for c in turn.answer.citations], rating, comment)
     return "已记录，谢谢！ · Thanks, feedback saved."
 
 
@@ -133,22 +143,31 @@ def outline_html(clauses) -> str:
     return f"<ol>{items}</ol>" if items else "<p>(no clauses)</p>"
 
 
-def check_upload(settings: Settings, token: str, paths) -> list[Path]:
-    """The uploaded files (one path or several), after the token, type and size checks; PolicyError says what is
-    wrong."""
+def check_upload(settings: Settings, token: str, paths, upload_dir: str | None = None) -> list[Path]:
+    """The uploaded files (one path or several), after the token, place, type and size checks; PolicyError says
+    what is wrong.
+
+    With ``upload_dir``, every file must lie inside it: a crafted request naming any other file on the
+    server (the feedback database, /etc/passwd) is refused.
+    """
     if not settings.admin_token:
         raise PolicyError("uploads are disabled: no admin token is configured (POLICY_ADMIN_TOKEN)")
-    if not token or not hmac.compare_digest(token.encode(), settings.admin_token.encode()):
+    if not isinstance(token, str) or not hmac.compare_digest(token.encode("utf-8", "replace"),
+                                                              settings.admin_token.encode()):
         raise PolicyError("wrong admin token")
     paths = [paths] if isinstance(paths, (str, Path)) else list(paths or [])
     if not paths:
         raise PolicyError("choose a policy file first")
     files = [Path(p) for p in paths]
     for file in files:
+        if upload_dir and not file.resolve().is_relative_to(Path(upload_dir).resolve()):
+            raise PolicyError("that file was not uploaded through this page")
         if file.suffix.lower() not in UPLOAD_TYPES:
             raise LoadError(f"{file.name}: unsupported file type; use one of {', '.join(UPLOAD_TYPES)}")
-        if file.stat().st_size > MAX_UPLOAD_BYTES:
-            raise LoadError(f"{file.name}: larger than 20 MB")
+        if not file.is_file():
+            raise LoadError(f"{file.name}: the upload is gone (cleaned up after an hour); upload it again")
+        if file.stat().st_size > settings.max_file_mb * 1024 * 1024:
+            raise LoadError(f"{file.name}: larger than {settings.max_file_mb} MB")
     return files
 
 
@@ -160,18 +179,20 @@ def upload_meta(files: list[Path], meta: dict) -> dict | None:
     return meta or None
 
 
-def preview_upload(settings: Settings, token: str, paths, meta: dict) -> str:
+def preview_upload(settings: Settings, token: str, paths, meta: dict, upload_dir: str | None = None) -> str:
     """Parse the uploads without writing anything; return each one's metadata and clause outline."""
-    files = check_upload(settings, token, paths)
+    files = check_upload(settings, token, paths, upload_dir)
     upload_meta(files, meta)
     parts = []
     for file in files:
-        document = load_document(file, {**meta, "id": meta.get("id") or "preview"})
+        document = load_document(file, {**meta, "id": meta.get("id") or "preview"}, settings.read_limits)
         clauses = parse(document)
         facts = " · ".join(escape(v) for v in (document.title, document.cite_number, document.issuer,
                                                document.date, document.region) if v)
+        outline = outline_html(clauses) if clauses else ("<p class='error'>0 clauses: nothing in this file would "
+                                                         "be searchable, so it will be skipped.</p>")
         parts.append(f"<h4>{escape(file.name)}</h4><p>{facts}</p><p>{len(clauses)} clauses · "
-                     f"{escape(document.language)}</p>" + outline_html(clauses))
+                     f"{escape(document.language)}</p>" + outline)
     return "".join(parts)
 
 
