@@ -48,7 +48,7 @@ def _ask(args, settings: Settings) -> int:
     assistant = Assistant(settings)
     if args.questions is not None:
         return _batch(assistant, args)
-    answer = assistant.ask(args.question, documents=args.document, regions=args.region)
+    answer = assistant.ask(args.question, documents=args.document, regions=args.region, extractive=args.extractive)
     print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1) if args.json else _readable(answer))
     return 0
 
@@ -68,7 +68,8 @@ def _batch(assistant, args) -> int:
             if not isinstance(item, dict):
                 raise PolicyError('each line must be a JSON object {"id": …, "question": …}')
             ident = item.get("id")
-            answer = assistant.ask(item.get("question"), documents=args.document, regions=args.region, id=ident)
+            answer = assistant.ask(item.get("question"), documents=args.document, regions=args.region, id=ident,
+                                   extractive=args.extractive)
             print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
         except (json.JSONDecodeError, PolicyError) as e:
             failed += 1
@@ -82,6 +83,8 @@ def _readable(answer) -> str:
         lines.append(f"[{c.n}] {c.document.title}" + (f" {c.document.cite_number}" if c.document.cite_number else ""))
         lines.append(f"    {c.clause.path_text}")
         lines.append(f"    “{c.quote.strip()}”")
+    if answer.note:  # LLM mode: what the verifier removed, or why the extractive answer is shown
+        lines.append(f"* {answer.note}")
     lines.append(f"({answer.timings_ms['total']:.0f} ms)")
     return "\n".join(lines)
 
@@ -141,6 +144,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--questions", metavar="FILE.jsonl", help="answer every {id, question} line of a file")
     a.add_argument("--document", action="append", help="only this document id (repeatable)")
     a.add_argument("--region", action="append", help="only documents of this region (repeatable)")
+    a.add_argument("--extractive", action="store_true", help="quote the clauses even when a chat model is configured")
     a.set_defaults(run=_ask)
     d = sub.add_parser("add", help="add policy files (txt, md, html, pdf, docx) or folders of them, then index")
     d.add_argument("paths", nargs="+", metavar="FILE_OR_DIR",

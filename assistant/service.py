@@ -17,6 +17,7 @@ from index.store import chroma_client, read_snapshot
 
 from .answer import compose
 from .config import Settings
+from .followup import rewrite
 from .prompts import phrase
 from .query import analyze, language_of
 from .retrieve import HybridRetriever
@@ -110,9 +111,23 @@ class Assistant:
         glossary = load_glossary() if s.glossary else load_glossary().places_only()
         self.retriever = HybridRetriever(snapshot=snapshot, vectorstore=store, embedder=embedder, k=s.top_k,
                                          glossary=glossary)
+        self.writer = None  # LLM mode, when an endpoint is configured
+        if s.llm_enabled:
+            from .writer import Writer
+
+            self.writer = Writer(s)
+
+    def followup(self, message: str, previous: str | None, extractive: bool = False) -> str | None:
+        """``message`` as a standalone question after ``previous`` (None if it stands alone): rewritten by
+        the model in LLM mode, by rules otherwise or when the model fails."""
+        if self.writer and not extractive:
+            return self.writer.standalone(message, previous)
+        return rewrite(message, previous)
 
     def ask(self, question: str, *, documents: list[str] | None = None, regions: list[str] | None = None,
-            id: object = None) -> Answer:
+            id: object = None, extractive: bool = False, on_token=None) -> Answer:
+        """Answer with citations: written by the model and verified in LLM mode (unless ``extractive``),
+        extractive otherwise; ``on_token`` receives the model's draft as it streams."""
         t0 = time.perf_counter()
         text = check_question(question, self.settings.max_question_chars)
         query = self.retriever.prepare(analyze(text, self.retriever.glossary), documents, regions)
@@ -122,6 +137,9 @@ class Assistant:
                            absent=self.retriever.absent_terms(query))
         t2 = time.perf_counter()
         timings = {"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}
-        return Answer(question=text, language=query.language, text=composed.text, abstained=composed.abstained,
-                      citations=composed.citations, retrieved=hits, timings_ms=timings, id=id,
-                      see_also=composed.see_also)
+        answer = Answer(question=text, language=query.language, text=composed.text, abstained=composed.abstained,
+                        citations=composed.citations, retrieved=hits, timings_ms=timings, id=id,
+                        see_also=composed.see_also)
+        if self.writer and not extractive:
+            return self.writer.write(answer, query, hits, self.documents, on_token)
+        return answer
