@@ -12,9 +12,11 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from . import ui
+from . import openai_api, ui
+from .streaming import Streamed
 from assistant.config import Settings
 from assistant.feedback import FeedbackStore
+from assistant.query import language_of
 from assistant.service import Assistant, add, build
 from assistant.types import QuestionError
 from index.errors import PolicyError
@@ -49,16 +51,24 @@ class AskRequest(BaseModel):
     id: str | int | None = None
     documents: list[str] | None = None
     regions: list[str] | None = None
+    extractive: bool = False
 
 
 def make_blocks(live: Live, feedback: FeedbackStore) -> gr.Blocks:
     settings = live.settings
 
-    def respond(message, chat, turns, regions, documents):
+    def respond(message, chat, turns, regions, documents, extractive=False):
         chat = list(chat or [])
         previous = turns[-1].question if turns else None
+        run = Streamed(lambda on_token: ui.ask(live.assistant, message, previous, regions, documents, extractive,
+                                               on_token))
+        draft, zh = "", language_of(message or "") == "zh"
         try:
-            turn = ui.ask(live.assistant, message, previous, regions, documents)
+            for token in run:  # LLM mode: the draft, marked unverified, until the verified answer replaces it
+                draft += token
+                yield chat + [{"role": "user", "content": escape(message)},
+                              {"role": "assistant", "content": ui.draft_markdown(draft, zh)}], turns, "", ""
+            turn = run.result
         except PolicyError as e:
             chat += [{"role": "user", "content": escape(message or "")}, {"role": "assistant", "content": escape(str(e))}]
             yield chat, turns, "", ""
@@ -111,6 +121,9 @@ def make_blocks(live: Live, feedback: FeedbackStore) -> gr.Blocks:
                     chat = gr.Chatbot(label="对话", height=460, elem_id="chat")
                     box = gr.Textbox(placeholder="输入问题 · Ask a question", show_label=False, elem_id="question")
                     send = gr.Button("提问 · Ask", variant="primary", elem_id="ask")
+                    extractive = gr.Checkbox(not settings.llm_enabled, interactive=settings.llm_enabled,
+                                             label="只引用原文，不用语言模型 · Quotes only (no language model)",
+                                             elem_id="extractive")
                     with gr.Accordion("筛选 · Filters", open=False):
                         region_filter = gr.CheckboxGroup(regions, label="地区 · Region")
                         doc_filter = gr.Dropdown([(d.title, d.id) for d in docs.values()], multiselect=True,
@@ -126,7 +139,7 @@ def make_blocks(live: Live, feedback: FeedbackStore) -> gr.Blocks:
                     comment = gr.Textbox(label="意见（可选）· Comment (optional)", lines=1, elem_id="feedback-comment")
                     status = gr.Markdown("", elem_id="feedback-status")
             outputs = [chat, turns, cards, box]
-            inputs = [box, chat, turns, region_filter, doc_filter]
+            inputs = [box, chat, turns, region_filter, doc_filter, extractive]
             box.submit(respond, inputs, outputs)
             send.click(respond, inputs, outputs)
             up.click(lambda t, c: rate(t, 1, c), [turns, comment], status)
@@ -174,9 +187,12 @@ def make_app(settings: Settings) -> FastAPI:
     @api.post("/api/ask")
     def api_ask(req: AskRequest):
         try:
-            return live.assistant.ask(req.question, documents=req.documents, regions=req.regions, id=req.id).to_dict()
+            return live.assistant.ask(req.question, documents=req.documents, regions=req.regions, id=req.id,
+                                      extractive=req.extractive).to_dict()
         except QuestionError as e:
             return JSONResponse({"id": req.id, "error": str(e)}, status_code=400)
+
+    api.include_router(openai_api.router(lambda: live.assistant))  # /v1/chat/completions, /v1/models
 
     @api.get("/api/health")
     def health():
