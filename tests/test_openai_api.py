@@ -1,21 +1,14 @@
 """The app in LLM mode, running on 127.0.0.1 and talking to the fake chat server of this test process
 (tests/fake_llm.py): the real ``openai`` client against its OpenAI-compatible endpoint, and the web chat
 in a real Chromium."""
-import json
-import os
-import sys
-import urllib.request
-from pathlib import Path
-
 import openai
 import pytest
 
 from .fake_llm import FakeLLM, number_of, say
-from .servers import free_port, running
+from .servers import running_app
 from .test_web import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "汕头的药厂做技术改造能补多少？"
 
 
@@ -27,20 +20,10 @@ def fake():
 
 @pytest.fixture(scope="module")
 def app_url(corpus_settings, fake, tmp_path_factory):
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "POLICY_DATA_DIR": str(corpus_settings.data_dir), "GRADIO_SERVER_PORT": str(port),
-           "GRADIO_SERVER_NAME": "127.0.0.1", "POLICY_LLM_BASE_URL": fake.base_url, "POLICY_LLM_MODEL": "fake-qwen",
-           "POLICY_LLM_RETRIES": "0", "POLICY_LLM_TIMEOUT": "20"}
-
-    def ready():
-        with urllib.request.urlopen(url + "/api/health", timeout=2) as r:
-            return json.load(r)["ok"]
-
-    with open(tmp_path_factory.mktemp("openai-api") / "app.log", "w") as log:
-        with running([sys.executable, str(ROOT / "app.py")], ready, f"app.py (log: {log.name})",
-                     env=env, stdout=log, stderr=log):
-            yield url
+    env = {"POLICY_DATA_DIR": str(corpus_settings.data_dir), "POLICY_LLM_BASE_URL": fake.base_url,
+           "POLICY_LLM_MODEL": "fake-qwen", "POLICY_LLM_RETRIES": "0", "POLICY_LLM_TIMEOUT": "20"}
+    with running_app(env, tmp_path_factory.mktemp("openai-api") / "app.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
