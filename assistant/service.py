@@ -133,13 +133,13 @@ class Assistant:
         query = self.retriever.prepare(analyze(text, self.retriever.glossary), documents, regions)
         hits = self.retriever.search(query, self.settings.top_k, documents, regions)
         t1 = time.perf_counter()
-        composed = compose(query, hits, self.documents, self.retriever.concept_weights(query),
-                           absent=self.retriever.absent_terms(query))
+        absent = self.retriever.absent_terms(query)
+        composed = compose(query, hits, self.documents, self.retriever.concept_weights(query), absent=absent)
         t2 = time.perf_counter()
         timings = {"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}
         answer = Answer(question=text, language=query.language, text=composed.text, abstained=composed.abstained,
                         citations=composed.citations, retrieved=hits, timings_ms=timings, id=id,
                         see_also=composed.see_also)
-        if self.writer and not extractive:
+        if self.writer and not extractive and not absent:  # no policy mentions what is asked: nothing to write from
             return self.writer.write(answer, query, hits, self.documents, on_token)
         return answer

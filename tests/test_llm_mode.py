@@ -212,6 +212,14 @@ def test_the_assistant_answers_in_llm_mode_and_extractive_on_request(fake, llm_a
 
 
 @pytest.mark.slow
+def test_a_question_about_what_no_policy_mentions_is_not_sent_to_the_model(fake, llm_assistant):
+    fake.script(say("Nansha offers a special talent visa [1]."))
+    answer = llm_assistant.ask("Can foreign researchers get a special talent visa to work for a biomedical company "
+                               "in Nansha?")
+    assert answer.abstained and "visa" in answer.text and fake.requests == [] and "mode" not in answer.to_dict()
+
+
+@pytest.mark.slow
 def test_an_unreachable_endpoint_gives_the_extractive_answer_and_says_so(corpus_settings, assistant):
     from assistant.service import Assistant
 
