@@ -25,11 +25,12 @@ from functools import lru_cache
 
 from index.glossary import load_glossary
 from index.lexical import tokenize
+from index.places import canonical_place, find_places, place_chain, place_names
 from index.types import Clause, Document
 
 from .numbers import DOC_NUMBER, MARKER, Figure, figures, label_number, references, supported
 from .prompts import load
-from .query import analyze, canonical_place, language_of, place_chain, place_names
+from .query import language_of
 
 MIN_SHARED_WORDS = 0.3   # rule 7: share of a sentence's words found in the clauses it cites…
 MIN_WORDS = 4            # …judged only when it has this many distinct words
@@ -314,7 +315,7 @@ def _uncited_article(text: str, sources: list[Source]) -> str | None:
 
 def _uncovered_place(text: str, sources: list[Source]) -> str | None:
     g = load_glossary()
-    for place in analyze(text).places:
+    for place in find_places(text.lower(), g):
         chain = place_chain(g, place)
         if any(s.document.region and canonical_place(g, s.document.region) in chain for s in sources):
             continue  # a policy of Guangdong applies to 汕头

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from index.glossary import load_glossary
+from index.places import covers
 from index.sentences import sentence_spans
 from index.types import Clause, Document
 
@@ -24,7 +25,6 @@ from .llm import ChatModel, ModelError
 from .numbers import MARKER, figures, supported
 from .prompts import load
 from .query import Query, language_of
-from .retrieve import covers
 from .types import Answer, Citation, Hit
 from .verify import Source, Verification, cited, quotations, reason_text, verify
 
