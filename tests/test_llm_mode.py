@@ -262,10 +262,11 @@ def test_eval_llm_reports_verification_rates(corpus_settings, fake, tmp_path):
              "evidence": ["3个工作日"], "facts": [["3个工作日"]]}]
     questions.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     fake.script(correct, lambda r: say(f"参与单位须在5个工作日内反馈[{ethics(r)}]。"))  # the second is caught
-    result = cli(["eval", "--llm", "--no-baseline", "--questions", str(questions), "--out", str(tmp_path / "out")],
-                 corpus_settings, fake)
+    result = cli(["eval", "--llm", "--no-baseline", "--glossary", "on", "--questions", str(questions),
+                  "--out", str(tmp_path / "out")], corpus_settings, fake)
     assert result.returncode == 0, result.stderr
-    metrics = json.loads((tmp_path / "out" / "metrics.json").read_text(encoding="utf-8"))["ours"]["all"]
+    report = json.loads((tmp_path / "out" / "metrics.json").read_text(encoding="utf-8"))
+    metrics = report["custom, glossary on"]["ours"]["all"]
     assert metrics["llm_answered"] == 0.5 and metrics["sentences_kept"] == 2 / 3 and metrics["fact_accuracy"] == 1.0
     assert "sentences kept" in result.stdout
     no_llm = cli(["eval", "--llm", "--no-baseline", "--questions", str(questions)], corpus_settings, fake,
