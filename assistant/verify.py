@@ -191,8 +191,8 @@ def segments(sentence: str) -> list[tuple[str, tuple[int, ...]]]:
         start = m.end()
     if out and not _WORDY.search(sentence[start:]):
         out[-1] = (out[-1][0] + sentence[start:], out[-1][1])  # the closing "。" of the last claim
-    elif sentence[start:].strip():
-        out.append((sentence[start:], out[-1][1] if out else ()))  # words after the last marker: its claim
+    elif sentence[start:].strip():  # words after the last marker ("…分别为500万元和1000万元。"): all its clauses
+        out.append((sentence[start:], cited(sentence)))
     return out
 
 

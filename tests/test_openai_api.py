@@ -1,6 +1,10 @@
 """The app in LLM mode, running on 127.0.0.1 and talking to the fake chat server of this test process
 (tests/fake_llm.py): the real ``openai`` client against its OpenAI-compatible endpoint, and the web chat
 in a real Chromium."""
+import json
+import urllib.request
+from dataclasses import replace
+
 import openai
 import pytest
 
@@ -67,6 +71,22 @@ def test_a_verified_cited_answer_streamed_never_carries_the_draft(client, fake):
     assert last.choices[0].finish_reason == "stop" and last.model_extra["verification"]["kept"] == 2
     assert last.model_extra["citations"][0]["clause_id"] == "gd-2024-action-plan:28"
     assert fake.requests[0]["stream"] is True  # the app streamed from the model, and showed only the verified text
+
+
+def test_a_slow_model_keeps_the_stream_alive_with_comments_only(app_url, fake):
+    fake.script(lambda r: replace(reply(r), delay=2.5))
+    body = json.dumps({"model": "policy-assistant", "stream": True, "messages": [{"role": "user", "content": QUESTION}]})
+    request = urllib.request.Request(app_url + "/v1/chat/completions", data=body.encode(),
+                                     headers={"content-type": "application/json"})
+    with urllib.request.urlopen(request, timeout=120) as r:
+        assert r.headers["content-type"].startswith("text/event-stream")
+        events = r.read().decode().split("\n\n")
+    assert ": verifying" in events and events[-2] == "data: [DONE]"
+    waiting = events.index(": verifying")
+    assert all(json.loads(e[6:])["choices"][0]["delta"].get("content", "") == "" for e in events[:waiting])
+    streamed = "".join(json.loads(e[6:])["choices"][0]["delta"].get("content") or "" for e in events[waiting + 1:-2]
+                       if e.startswith("data: {"))
+    assert streamed.startswith("汕头属于粤东地区") and "40%" not in streamed
 
 
 def test_the_extractive_model_asks_no_language_model(client, fake):

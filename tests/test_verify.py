@@ -83,6 +83,7 @@ def test_a_figure_from_another_clause_than_the_one_cited_is_removed():
     swapped = "南沙对第三类医疗器械给予最高1000万元奖励[3]；杭州最高给予500万元[4]。"
     assert "1000万元" in reasons(swapped)[0]  # each part of a sentence is checked against its own clause
     assert reasons("南沙对第三类医疗器械给予最高500万元奖励[3]；杭州最高给予1000万元[4]。") == [None]
+    assert reasons("南沙[3]和杭州[4]对第三类医疗器械的奖励分别最高为500万元和1000万元。") == [None]
 
 
 def test_figures_from_the_citation_itself_are_allowed():
@@ -145,3 +146,4 @@ def test_sentences_end_at_stops_not_at_decimals_and_keep_their_markers():
     assert [text[s:e] for s, e in split(text)] == ["Rates are 1.5 times higher. [1]", "Then 30% applies [2].",
                                                     "**Note**"]
     assert segments("南沙…[3]；杭州…[4]。") == [("南沙…[3]", (3,)), ("；杭州…[4]。", (4,))]
+    assert segments("南沙[3]和杭州[4]分别奖励。")[-1] == ("分别奖励。", (3, 4))  # unmarked words: all its clauses
