@@ -80,7 +80,7 @@ def _ask(args, settings: Settings) -> int:
              "run `python -m assistant index`")
     if args.questions is not None:
         return _batch(assistant, lines, args)
-    answer = assistant.ask(args.question, documents=args.document, regions=args.region)
+    answer = assistant.ask(args.question, documents=args.document, regions=args.region, extractive=args.extractive)
     print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1) if args.json else _readable(answer))
     return 0
 
@@ -111,7 +111,7 @@ def _batch(assistant, lines: list[bytes], args) -> int:
             if req.id is not None:
                 first_line[req.id] = number
             answer = assistant.ask(req.question, documents=req.documents or args.document,
-                                   regions=req.regions or args.region, id=req.id)
+                                   regions=req.regions or args.region, id=req.id, extractive=args.extractive)
             out = answer.to_dict()
         except PolicyError as e:
             out = {"id": getattr(e, "id", None) or ident, "line": number, "error": str(e)}
@@ -128,6 +128,8 @@ def _readable(answer) -> str:
         lines.append(f"[{c.n}] {c.document.title}" + (f" {c.document.cite_number}" if c.document.cite_number else ""))
         lines.append(f"    {c.clause.path_text}")
         lines.append(f"    “{c.quote.strip()}”")
+    if answer.note:  # LLM mode: what the verifier removed, or why the extractive answer is shown
+        lines.append(f"* {answer.note}")
     lines.append(f"({answer.timings_ms['total']:.0f} ms)")
     return "\n".join(lines)
 
@@ -187,6 +189,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--questions", metavar="FILE.jsonl", help="answer every {id, question} line of a file")
     a.add_argument("--document", action="append", help="only this document id (repeatable)")
     a.add_argument("--region", action="append", help="only documents of this region (repeatable)")
+    a.add_argument("--extractive", action="store_true", help="quote the clauses even when a chat model is configured")
     a.set_defaults(run=_ask)
     d = sub.add_parser("add", help="add policy files (txt, md, html, pdf, docx) or folders of them, then index")
     d.add_argument("paths", nargs="+", metavar="FILE_OR_DIR",

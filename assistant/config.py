@@ -14,6 +14,10 @@ from .tuning import DEFAULT as DEFAULT_TUNING, Tuning
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class ConfigError(PolicyError):
+    """An environment setting that cannot work as given."""
+
+
 def _int(name: str, default: int | None) -> int | None:
     return _number(name, default, int)
 
@@ -33,6 +37,11 @@ def _number(name: str, default, kind):
     if not number > 0 or number == float("inf"):
         raise PolicyError(f"{name} must be positive and finite, not {value!r}")
     return number
+
+
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,19 @@ class Settings:
     answer_timeout: float = 30.0     # longest answer before 504
     feedback_per_minute: int = 10    # per chat session
     max_comment_chars: int = 1000
+    # LLM mode (off unless a base URL and a model are set): an OpenAI-compatible chat endpoint
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout: float = 60.0        # seconds per request, and for a whole streamed answer
+    llm_retries: int = 2             # retries with exponential backoff (connection errors, 408/429/5xx)
+    llm_max_tokens: int = 1024       # token budget of one written answer
+    llm_clauses: int = 6             # retrieved clauses shown to the model
+    llm_context_chars: int = 12000   # …and at most this much of their text
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)
 
     @property
     def index_dir(self) -> Path:
@@ -113,4 +135,26 @@ class Settings:
             answer_timeout=_float("POLICY_ANSWER_TIMEOUT_SECONDS", base.answer_timeout),
             feedback_per_minute=_int("POLICY_FEEDBACK_PER_MINUTE", base.feedback_per_minute),
             max_comment_chars=_int("POLICY_MAX_COMMENT_CHARS", base.max_comment_chars),
+            **_llm_from_env(base),
         )
+
+
+def _llm_from_env(base: Settings) -> dict:
+    env = os.environ.get
+    url, model = env("POLICY_LLM_BASE_URL") or None, env("POLICY_LLM_MODEL") or None
+    if url and not model:
+        raise ConfigError("POLICY_LLM_BASE_URL is set but POLICY_LLM_MODEL is not: name the chat model to use "
+                          "(e.g. qwen2.5:7b-instruct)")
+    try:
+        values = dict(llm_timeout=_float("POLICY_LLM_TIMEOUT", base.llm_timeout),
+                      llm_retries=_int("POLICY_LLM_RETRIES", base.llm_retries),
+                      llm_max_tokens=_int("POLICY_LLM_MAX_TOKENS", base.llm_max_tokens),
+                      llm_clauses=_int("POLICY_LLM_CLAUSES", base.llm_clauses),
+                      llm_context_chars=_int("POLICY_LLM_CONTEXT_CHARS", base.llm_context_chars))
+    except ValueError as e:
+        raise ConfigError(f"a POLICY_LLM_* setting is not a number: {e}") from e
+    if values["llm_timeout"] <= 0 or values["llm_retries"] < 0 or min(
+            values["llm_max_tokens"], values["llm_clauses"], values["llm_context_chars"]) <= 0:
+        raise ConfigError("POLICY_LLM_TIMEOUT, _MAX_TOKENS, _CLAUSES and _CONTEXT_CHARS must be positive and "
+                          "POLICY_LLM_RETRIES not negative")
+    return dict(llm_base_url=url, llm_model=model, llm_api_key=env("POLICY_LLM_API_KEY") or None, **values)

@@ -19,7 +19,9 @@ from index.writer import writer
 
 from .answer import compose
 from .config import Settings
-from .query import analyze
+from .followup import rewrite
+from .prompts import phrase
+from .query import analyze, language_of
 from .retrieve import HybridRetriever
 from .types import Answer
 from .validate import check_filters, check_question
@@ -119,28 +121,45 @@ class Assistant:
         glossary = load_glossary() if s.glossary else load_glossary().places_only()
         self.retriever = HybridRetriever(snapshot=snapshot, vectorstore=store, embedder=embedder, k=s.top_k,
                                          glossary=glossary, tuning=s.tuning.ranking)
+        self.writer = None  # LLM mode, when an endpoint is configured
+        if s.llm_enabled:
+            from .writer import Writer
+
+            self.writer = Writer(s)
 
     def close(self) -> None:
         """Give up the lease on this build: a later build may delete it."""
         self.lease.release()
 
+    def followup(self, message: str, previous: str | None, extractive: bool = False) -> str | None:
+        """``message`` as a standalone question after ``previous`` (None if it stands alone): rewritten by
+        the model in LLM mode, by rules otherwise or when the model fails."""
+        if self.writer and not extractive:
+            return self.writer.standalone(message, previous)
+        return rewrite(message, previous)
+
     def ask(self, question: str, *, documents: list[str] | None = None, regions: list[str] | None = None,
-            id: object = None) -> Answer:
+            id: object = None, extractive: bool = False, on_token=None) -> Answer:
+        """Answer with citations: written by the model and verified in LLM mode (unless ``extractive``),
+        extractive otherwise; ``on_token`` receives the model's draft as it streams."""
         t0 = time.perf_counter()
         text = check_question(question, self.settings.max_question_chars)
         documents, regions = check_filters(documents, regions, self.snapshot.documents)
         query = self.retriever.prepare(analyze(text, self.retriever.glossary), documents, regions)
         hits = self.retriever.search(query, self.settings.top_k, documents, regions)
         t1 = time.perf_counter()
+        absent = self.retriever.absent_terms(query)
         composed = compose(query, hits, self.documents, self.retriever.concept_weights(query),
                            judge_weights=self.retriever.concept_weights(query, absent=True),
-                           absent=self.retriever.absent_terms(query), tuning=self.settings.tuning)
+                           absent=absent, tuning=self.settings.tuning)
         t2 = time.perf_counter()
         timings = {"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}
-        return Answer(question=text, language=query.language, text=composed.text, abstained=composed.abstained,
-                      citations=composed.citations, retrieved=hits, timings_ms=timings, id=id,
-                      see_also=composed.see_also, abstention=composed.reason,
-                      signals=composed.signals)
+        answer = Answer(question=text, language=query.language, text=composed.text, abstained=composed.abstained,
+                        citations=composed.citations, retrieved=hits, timings_ms=timings, id=id,
+                        see_also=composed.see_also, abstention=composed.reason, signals=composed.signals)
+        if self.writer and not extractive and not absent:  # no policy mentions what is asked: nothing to write from
+            return self.writer.write(answer, query, hits, self.documents, on_token)
+        return answer
 
 
 def _open_live(index_dir: Path):

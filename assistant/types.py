@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from index.errors import PolicyError
 from index.types import Clause, Document
+
+if TYPE_CHECKING:
+    from .verify import Verification
 
 
 class QuestionError(PolicyError):
@@ -57,6 +61,11 @@ class Answer:
     rewritten: str | None = None
     abstention: str | None = None   # the check that made it abstain (assistant.checks)
     signals: dict | None = None     # what the abstention checks weighed (for calibration, not serialised)
+    # LLM mode (see writer.py): "llm" when the text is the model's verified answer; the note says what
+    # the verifier removed or why the extractive answer is shown instead
+    mode: str = "extractive"
+    note: str | None = None
+    verification: Verification | None = None
 
     def to_dict(self) -> dict:
         d = {"id": self.id, "question": self.question, "language": self.language, "answer": self.text,
@@ -70,4 +79,7 @@ class Answer:
                              for h in self.see_also]
         if self.rewritten:
             d["rewritten_question"] = self.rewritten
+        if self.note or self.verification:  # only when LLM mode ran
+            d.update(mode=self.mode, note=self.note,
+                     verification=self.verification.to_dict() if self.verification else None)
         return d

@@ -14,7 +14,7 @@ from .prompts import phrase
 from .query import language_of
 from .types import QuestionError
 
-FIELDS = ("id", "question", "documents", "regions")
+FIELDS = ("id", "question", "documents", "regions", "extractive")
 MAX_ID_CHARS = 200
 MAX_SAFE_INT = 2 ** 53  # larger integers do not survive a JavaScript client
 MAX_FILTERS = 100
@@ -38,6 +38,7 @@ class AskRequest:
     id: str | int | None = None
     documents: list[str] | None = None
     regions: list[str] | None = None
+    extractive: bool = False  # quote the clauses even when a chat model is configured
 
 
 def check_text(value: object, what: str) -> str:
@@ -105,8 +106,11 @@ def ask_request(item: object) -> AskRequest:
         raise error
     try:
         question = check_text(item["question"], "question")
+        extractive = item.get("extractive", False)
+        if not isinstance(extractive, bool):
+            raise InputError(f'"extractive" must be true or false, not {_kind(extractive)}')
         return AskRequest(question, ident, _list(item.get("documents"), "documents"),
-                          _list(item.get("regions"), "regions"))
+                          _list(item.get("regions"), "regions"), extractive)
     except InputError as e:
         e.id = ident
         raise

@@ -21,6 +21,8 @@ def register(sub) -> None:
                    help="query expansion from data/glossary (places are always used); default: both")
     e.add_argument("--out", metavar="DIR", help="write report.md, metrics.json and charts here")
     e.add_argument("--no-baseline", action="store_true", help="skip the plain LangChain recipe")
+    e.add_argument("--llm", action="store_true",
+                   help="answer in LLM mode (POLICY_LLM_*) and add verification rates; default: extractive")
     e.set_defaults(run=run)
 
 
@@ -28,6 +30,8 @@ def run(args, settings: Settings) -> int:
     from .report import write_all
     from .run import run_suite
 
+    if args.llm and not settings.llm_enabled:
+        raise PolicyError("eval --llm needs a chat model: set POLICY_LLM_BASE_URL and POLICY_LLM_MODEL")
     if args.questions:
         suites = [Suite("custom", Path(args.questions), tuple(Path(p) for p in args.library))]
     else:
@@ -41,7 +45,7 @@ def run(args, settings: Settings) -> int:
         base = replace(settings, data_dir=suite.data_dir(settings.data_dir), extra_libraries=suite.libraries)
         for glossary in modes:
             result = run_suite(suite, replace(base, glossary=glossary),
-                               baseline=not args.no_baseline and glossary == modes[0])
+                               baseline=not args.no_baseline and glossary == modes[0], llm=args.llm)
             print(result.text())
             results.append(result)
     if args.out:

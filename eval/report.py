@@ -29,6 +29,15 @@ def table(summary: dict) -> str:
     return "\n".join([head, rule, *rows])
 
 
+def verification_table(summary: dict) -> str:
+    """LLM mode: the share of questions answered by the model's verified text (the rest fell back to the
+    extractive answer) and the share of its sentences the verifier kept."""
+    lines = ["| group | n | llm answered | sentences kept |", "|---|---|---|---|"]
+    lines += [f"| {name} | {agg['n']} | {fmt(agg.get('llm_answered'))} | {fmt(agg.get('sentences_kept'))} |"
+              for name, agg in summary.items()]
+    return "\n".join(lines)
+
+
 def comparison(ours: dict, base: dict) -> str:
     """Ours beside the baseline on retrieval and citation metrics, with the ratio."""
     lines = ["| metric | ours | LangChain baseline | ratio |", "|---|---|---|---|"]

@@ -32,6 +32,9 @@ def score(q: dict, answer: dict) -> dict:
            "abstained": answer["abstained"], "latency_ms": answer["timings_ms"]["total"],
            "verbatim": m.verbatim([(c["quote"], c["text"]) for c in answer["citations"]]),
            "unsupported": len(answer.get("unsupported_numbers", []))}
+    if "mode" in answer:  # LLM mode ran: was the model's answer shown, and how much of it survived
+        checked = answer["verification"] or {"sentences": 0, "kept": 0}
+        row.update(llm_answered=answer["mode"] == "llm", sentences=checked["sentences"], kept=checked["kept"])
     if row["answerable"]:
         ev, every = q["evidence"], bool(q.get("all_evidence"))
         row.update(recall_at_1=m.recall_at(retrieved, ev, 1, every), recall_at_5=m.recall_at(retrieved, ev, 5, every),
@@ -63,17 +66,23 @@ def _aggregate(rows: list[dict]) -> dict:
     out["abstention_on_unanswerable"] = m.mean([float(r["abstained"]) for r in unanswerable])
     out["verbatim_quote_rate"] = m.mean([r["verbatim"] for r in rows])
     out["unsupported_numbers"] = sum(r["unsupported"] for r in rows)
+    written = [r for r in rows if "llm_answered" in r]
+    if written:
+        out["llm_answered"] = m.mean([float(r["llm_answered"]) for r in written])
+        sentences = sum(r["sentences"] for r in written)
+        out["sentences_kept"] = sum(r["kept"] for r in written) / sentences if sentences else None
     latencies = [r["latency_ms"] for r in rows]
     out["latency_p50_ms"], out["latency_p95_ms"] = m.percentile(latencies, 50), m.percentile(latencies, 95)
     return out
 
 
-def asker(assistant):
-    """``ask(question) -> dict``: the ``ask --json`` object plus the numbers no cited clause holds."""
+def asker(assistant, llm: bool = False):
+    """``ask(question) -> dict``: the ``ask --json`` object plus the numbers no cited clause holds;
+    extractive unless ``llm``."""
     from assistant.cite import unsupported_numbers
 
     def ask(question: str) -> dict:
-        answer = assistant.ask(question)
+        answer = assistant.ask(question, extractive=not llm)
         result = answer.to_dict()
         # an abstention states no facts: its "see also" lines are references, not claims
         result["unsupported_numbers"] = [] if answer.abstained else \
@@ -110,16 +119,19 @@ class SuiteResult:
         return f"{self.suite}, glossary {'on' if self.glossary else 'off'}"
 
     def text(self) -> str:
-        from .report import comparison, table
+        from .report import comparison, table, verification_table
 
         parts = [f"## {self.label} ({len(self.questions)} questions)", "", table(self.summary)]
+        if "llm_answered" in self.summary.get("all", {}):
+            parts += ["", verification_table(self.summary)]
         if self.baseline:
             parts += ["", comparison(self.summary, self.baseline)]
         return "\n".join(parts) + "\n"
 
 
-def run_suite(suite, settings, baseline: bool = False) -> SuiteResult:
-    """Build (or reuse) the suite's index, ask every question, score; optionally the baseline too."""
+def run_suite(suite, settings, baseline: bool = False, llm: bool = False) -> SuiteResult:
+    """Build (or reuse) the suite's index, ask every question (in LLM mode if ``llm``), score; optionally
+    the baseline too."""
     from assistant.service import Assistant, build, library
     from index.errors import PolicyError
 
@@ -130,7 +142,7 @@ def run_suite(suite, settings, baseline: bool = False) -> SuiteResult:
     except (OSError, ValueError) as e:
         raise PolicyError(f"cannot read the question file {suite.questions}: {e}") from e
     build(settings, progress=False)
-    rows, answers = evaluate(asker(Assistant(settings)), questions)
+    rows, answers = evaluate(asker(Assistant(settings), llm=llm), questions)
     base = None
     if baseline:
         base = summarize(evaluate(Baseline(library(settings), settings.embedding_model).ask, questions)[0])

@@ -15,7 +15,8 @@ OUTPUT = Path(__file__).resolve().parent / "output"
 def _isolated_state(tmp_path, monkeypatch):
     """No test reads or writes the developer's var/ or talks to a configured Chroma server."""
     monkeypatch.setenv("POLICY_DATA_DIR", str(tmp_path / "var"))
-    for name in ("POLICY_CHROMA_HOST", "POLICY_CHROMA_PORT", "POLICY_EMBEDDING_MODEL", "POLICY_LIBRARY_DIR"):
+    for name in ("POLICY_CHROMA_HOST", "POLICY_CHROMA_PORT", "POLICY_EMBEDDING_MODEL", "POLICY_LIBRARY_DIR",
+                 "POLICY_LLM_BASE_URL", "POLICY_LLM_MODEL", "POLICY_LLM_API_KEY"):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -1,10 +1,15 @@
 """Starting real servers on 127.0.0.1 for tests: a free port, and a process that must come up."""
 from __future__ import annotations
 
+import json
+import os
 import socket
 import subprocess
+import sys
 import time
+import urllib.request
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -34,6 +39,23 @@ def running(command: list[str], ready, what: str, timeout: float = 120, **popen)
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@contextmanager
+def running_app(env: dict, log: Path):
+    """``app.py`` on a free loopback port with ``env`` added to ours; yields its URL once it is healthy."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+
+    def ready():
+        with urllib.request.urlopen(url + "/api/health", timeout=2) as r:
+            return json.load(r)["ok"]
+
+    app = Path(__file__).resolve().parent.parent / "app.py"
+    env = {**os.environ, "GRADIO_SERVER_PORT": str(port), "GRADIO_SERVER_NAME": "127.0.0.1", **env}
+    with open(log, "w") as out, running([sys.executable, str(app)], ready, f"app.py (log: {log})", env=env,
+                                        stdout=out, stderr=out):
+        yield url
 
 
 def _check(ready) -> bool:

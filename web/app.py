@@ -18,12 +18,14 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from . import ui
+from . import openai_api, ui
 from .gate import Busy, Gate
 from .guard import COOKIE_JS, Guard
+from .streaming import Streamed
 from assistant.config import Settings
 from assistant.feedback import FeedbackStore, RateLimit
 from assistant.live import Live
+from assistant.query import language_of
 from assistant.service import add, build
 from assistant.types import QuestionError
 from assistant.validate import ask_request, parse_json
@@ -49,13 +51,21 @@ def make_blocks(live: Live, feedback: FeedbackStore, gate: Gate) -> gr.Blocks:
     upload_dir = gr.utils.get_upload_folder()
     feedback_limit = RateLimit(settings.feedback_per_minute)
 
-    def respond(message, chat, turns, regions, documents):
+    def respond(message, chat, turns, regions, documents, extractive=False):
         chat = list(chat or [])[-CHAT_KEPT:]
         previous = turns[-1].question if turns else None
         assistant = live.assistant
+        zh = isinstance(message, str) and language_of(message) == "zh"
         try:
             with gate.slot():
-                turn = ui.ask(assistant, message, previous, regions, documents)
+                run = Streamed(lambda on_token: ui.ask(assistant, message, previous, regions, documents, extractive,
+                                                       on_token))
+                draft = ""
+                for token in run:  # LLM mode: the draft, marked unverified, until the verified answer replaces it
+                    draft += token
+                    yield chat + [{"role": "user", "content": escape(message)},
+                                  {"role": "assistant", "content": ui.draft_markdown(draft, zh)}], turns, "", ""
+                turn = run.result
         except (PolicyError, Busy) as e:
             chat += [{"role": "user", "content": escape(message if isinstance(message, str) else "")},
                      {"role": "assistant", "content": escape(_busy_zh(e) + str(e))}]
@@ -128,6 +138,9 @@ def make_blocks(live: Live, feedback: FeedbackStore, gate: Gate) -> gr.Blocks:
                     chat = gr.Chatbot(label="对话", height=460, elem_id="chat")
                     box = gr.Textbox(placeholder="输入问题 · Ask a question", show_label=False, elem_id="question")
                     send = gr.Button("提问 · Ask", variant="primary", elem_id="ask")
+                    extractive = gr.Checkbox(not settings.llm_enabled, interactive=settings.llm_enabled,
+                                             label="只引用原文，不用语言模型 · Quotes only (no language model)",
+                                             elem_id="extractive")
                     with gr.Accordion("筛选 · Filters", open=False):
                         region_filter = gr.CheckboxGroup(regions, label="地区 · Region")
                         doc_filter = gr.Dropdown([(d.title, d.id) for d in docs.values()], multiselect=True,
@@ -143,7 +156,7 @@ def make_blocks(live: Live, feedback: FeedbackStore, gate: Gate) -> gr.Blocks:
                     comment = gr.Textbox(label="意见（可选）· Comment (optional)", lines=1, elem_id="feedback-comment")
                     status = gr.Markdown("", elem_id="feedback-status")
             outputs = [chat, turns, cards, box]
-            inputs = [box, chat, turns, region_filter, doc_filter]
+            inputs = [box, chat, turns, region_filter, doc_filter, extractive]
             answering = settings.workers + settings.queue_size  # the gate, not gradio, bounds answering
             box.submit(respond, inputs, outputs, concurrency_limit=answering)
             send.click(respond, inputs, outputs, concurrency_limit=answering)
@@ -214,7 +227,8 @@ def make_app(settings: Settings, live: Live | None = None):
 
         def answer():
             with ticket.running():
-                return assistant.ask(req.question, documents=req.documents, regions=req.regions, id=req.id).to_dict()
+                return assistant.ask(req.question, documents=req.documents, regions=req.regions, id=req.id,
+                                     extractive=req.extractive).to_dict()
 
         try:
             return await asyncio.wait_for(run_in_threadpool(answer), settings.queue_wait + settings.answer_timeout)
@@ -225,6 +239,8 @@ def make_app(settings: Settings, live: Live | None = None):
         except asyncio.TimeoutError:  # the answer goes on in its thread, holding its worker, until done
             return JSONResponse({"id": ident, "error": f"no answer within {settings.answer_timeout:g} s"},
                                 status_code=504)
+
+    api.include_router(openai_api.router(lambda: live.assistant, gate))  # /v1/chat/completions, /v1/models
 
     @api.get("/api/health")
     def health():

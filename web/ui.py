@@ -16,7 +16,6 @@ from index.library import load_document
 
 from assistant.config import Settings
 from assistant.feedback import FeedbackStore, RateLimit
-from assistant.followup import rewrite
 from assistant.types import Answer
 
 UPLOAD_TYPES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
@@ -57,10 +56,13 @@ class Turn:
     rewritten: str | None
 
 
-def ask(assistant, message: str, previous: str | None, regions=None, documents=None) -> Turn:
-    """Answer ``message``, first making it standalone when it is a follow-up of ``previous``."""
-    standalone = rewrite(message, previous)
-    answer = assistant.ask(standalone or message, regions=regions or None, documents=documents or None)
+def ask(assistant, message: str, previous: str | None, regions=None, documents=None, extractive: bool = False,
+        on_token=None) -> Turn:
+    """Answer ``message``, first making it standalone when it is a follow-up of ``previous``; ``extractive``
+    and ``on_token`` as in ``Assistant.ask``."""
+    standalone = assistant.followup(message, previous, extractive)
+    answer = assistant.ask(standalone or message, regions=regions or None, documents=documents or None,
+                           extractive=extractive, on_token=on_token)
     return Turn(standalone or message.strip(), answer, standalone)
 
 
@@ -73,7 +75,15 @@ def answer_markdown(turn: Turn) -> str:
         text = ("**未能回答** · " if zh else "**Not answered** · ") + text
     if turn.rewritten:
         text += f"\n\n*{'按上文理解为' if zh else 'Understood as'}：{escape(turn.rewritten)}*"
+    if a.note:  # LLM mode: what the verifier did, or why the extractive answer is shown
+        text += f"\n\n*{'✓' if a.mode == 'llm' else '⚠'} {escape(a.note)}*"
+        text += "".join(f"  \n– {escape(s.reason)}" for s in (a.verification.removed if a.verification else []))
     return text
+
+
+def draft_markdown(draft: str, zh: bool) -> str:
+    """The model's answer while it is written: marked as not yet verified."""
+    return ("*草稿，正在核对引用……*" if zh else "*Draft, citations being checked…*") + "\n\n" + escape(draft)
 
 
 def citations_html(answer: Answer, documents: dict) -> str:
