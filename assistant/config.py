@@ -18,30 +18,25 @@ class ConfigError(PolicyError):
     """An environment setting that cannot work as given."""
 
 
-def _int(name: str, default: int | None) -> int | None:
-    return _number(name, default, int)
+def _int(name: str, default: int | None, zero: bool = False) -> int | None:
+    return _number(name, default, int, zero)
 
 
 def _float(name: str, default: float) -> float:
     return _number(name, default, float)
 
 
-def _number(name: str, default, kind):
+def _number(name: str, default, kind, zero: bool = False):
     value = os.environ.get(name)
     if value in (None, ""):
         return default
     try:
         number = kind(value)
     except ValueError:
-        raise PolicyError(f"{name} must be {'an integer' if kind is int else 'a number'}, not {value!r}") from None
-    if not number > 0 or number == float("inf"):
-        raise PolicyError(f"{name} must be positive and finite, not {value!r}")
+        raise ConfigError(f"{name} must be {'an integer' if kind is int else 'a number'}, not {value!r}") from None
+    if not (number >= 0 if zero else number > 0) or number == float("inf"):
+        raise ConfigError(f"{name} must be {'zero or more' if zero else 'positive'} and finite, not {value!r}")
     return number
-
-
-def _float(name: str, default: float) -> float:
-    value = os.environ.get(name)
-    return float(value) if value not in (None, "") else default
 
 
 @dataclass(frozen=True)
@@ -145,16 +140,9 @@ def _llm_from_env(base: Settings) -> dict:
     if url and not model:
         raise ConfigError("POLICY_LLM_BASE_URL is set but POLICY_LLM_MODEL is not: name the chat model to use "
                           "(e.g. qwen2.5:7b-instruct)")
-    try:
-        values = dict(llm_timeout=_float("POLICY_LLM_TIMEOUT", base.llm_timeout),
-                      llm_retries=_int("POLICY_LLM_RETRIES", base.llm_retries),
-                      llm_max_tokens=_int("POLICY_LLM_MAX_TOKENS", base.llm_max_tokens),
-                      llm_clauses=_int("POLICY_LLM_CLAUSES", base.llm_clauses),
-                      llm_context_chars=_int("POLICY_LLM_CONTEXT_CHARS", base.llm_context_chars))
-    except ValueError as e:
-        raise ConfigError(f"a POLICY_LLM_* setting is not a number: {e}") from e
-    if values["llm_timeout"] <= 0 or values["llm_retries"] < 0 or min(
-            values["llm_max_tokens"], values["llm_clauses"], values["llm_context_chars"]) <= 0:
-        raise ConfigError("POLICY_LLM_TIMEOUT, _MAX_TOKENS, _CLAUSES and _CONTEXT_CHARS must be positive and "
-                          "POLICY_LLM_RETRIES not negative")
+    values = dict(llm_timeout=_float("POLICY_LLM_TIMEOUT", base.llm_timeout),
+                  llm_retries=_int("POLICY_LLM_RETRIES", base.llm_retries, zero=True),
+                  llm_max_tokens=_int("POLICY_LLM_MAX_TOKENS", base.llm_max_tokens),
+                  llm_clauses=_int("POLICY_LLM_CLAUSES", base.llm_clauses),
+                  llm_context_chars=_int("POLICY_LLM_CONTEXT_CHARS", base.llm_context_chars))
     return dict(llm_base_url=url, llm_model=model, llm_api_key=env("POLICY_LLM_API_KEY") or None, **values)

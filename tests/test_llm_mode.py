@@ -179,7 +179,7 @@ def test_llm_settings_come_from_the_environment_with_clear_errors(monkeypatch):
         Settings.from_env()
     monkeypatch.setenv("POLICY_LLM_MODEL", "qwen2.5:7b-instruct")
     monkeypatch.setenv("POLICY_LLM_TIMEOUT", "soon")
-    with pytest.raises(ConfigError, match="not a number"):
+    with pytest.raises(ConfigError, match="POLICY_LLM_TIMEOUT must be a number"):
         Settings.from_env()
     monkeypatch.setenv("POLICY_LLM_TIMEOUT", "20")
     s = Settings.from_env()
