@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 
-from .quantities import kinds
+from .quantities import quantities
 
 _NUM = r"(?:几|多少)"
 # (kind, cue); the first kind whose cue matches wins, so the narrower kinds come first
 CUES: tuple[tuple[str, str], ...] = (
-    ("frequency", r"多久.{0,10}一次|隔多久|多长时间.{0,6}一次|几年一次|每几年|几次|多少次|频次|频率|"
+    ("frequency", r"多久.{0,10}一次|隔多久|多长时间.{0,6}一次|几年一次|每几年|几次|多少次|几回|多少回|频次|频率|"
                   r"\bhow often\b|\bhow frequently\b|\bhow many times\b"),
     ("percent", r"比例|百分之几|百分比|多少%|几成|费率|税率|占比|\bpercent(?:age)?\b|\bwhat share\b|"
                 r"\bwhat proportion\b|\bwhat rate\b|\bratio\b"),
@@ -64,7 +64,7 @@ _EN_NUMBER = re.compile(r"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight
 
 # the quantity kinds (assistant.quantities) that answer each kind of question
 _EVIDENCE_KINDS = {
-    "frequency": {"duration", "count"}, "duration": {"duration", "date"}, "date": {"date", "duration"},
+    "duration": {"duration", "date"}, "date": {"date", "duration"},
     "money": {"money", "multiple"}, "penalty": {"money", "multiple"}, "percent": {"percent"},
     "age": {"age"}, "measure": {"measure"}, "count": {"count", "measure"},
     "quantity": {"duration", "date", "money", "multiple", "percent", "age", "measure", "count"},
@@ -125,8 +125,10 @@ def answers(kind: str | None, text: str, paid_as: str | None = None) -> bool:
         return False
     if kind == "authority":
         return bool(_ORG.search(text))
-    found = kinds(text)
-    if found & _EVIDENCE_KINDS[kind]:
+    found = quantities(text)
+    if kind == "frequency":  # a schedule: "每季度至少1次", "每2年", not "1~2家"
+        return any(q.kind == "duration" or q.unit in ("次", "回") for q in found) or bool(_TIME_WORDS.search(text))
+    if {q.kind for q in found} & _EVIDENCE_KINDS[kind]:
         return True
     if kind in ("duration", "frequency", "date"):
         return bool(_TIME_WORDS.search(text))

@@ -27,7 +27,7 @@ _ZH_UNITS = [
     ("摄氏度", "measure"), ("℃", "measure"), ("平方米", "measure"), ("公里", "measure"), ("千米", "measure"), ("米", "measure"), ("毫升", "measure"),
     ("升", "measure"), ("公斤", "measure"), ("千克", "measure"), ("克", "measure"), ("张床", "count"),
     ("张", "count"), ("名", "count"), ("人", "count"), ("家", "count"), ("个", "count"), ("次", "count"),
-    ("项", "count"), ("例", "count"), ("所", "count"), ("辆", "count"), ("种", "count"), ("批", "count"),
+    ("项", "count"), ("回", "count"), ("例", "count"), ("所", "count"), ("辆", "count"), ("种", "count"), ("批", "count"),
     ("份", "count"), ("件", "count"), ("床", "count"), ("类", "count"), ("级", "count"),
 ]
 _EN_UNITS = [

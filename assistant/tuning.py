@@ -25,9 +25,9 @@ class Ranking:
     coverage_cross: float = 1.0     # coverage when question and clause differ in language (through translations)
     dense_cross: float = 1.0        # …and the dense cosine then: it reads both languages, so it counts more
     fused: float = 0.5              # fused rank (RRF), scaled by the best
-    evidence: float = 0.4           # the window states what the question asks for (a duration, an amount…)
+    evidence: float = 0.5           # the window states what the question asks for (a duration, an amount…)
     place: float = 0.1              # the document is of the place the question names (南沙 over 广东)
-    named: float = 0.3              # the question names the document ("2024年行动方案", "药品进口管理办法")
+    named: float = 0.5              # the question names the document ("2024年行动方案", "药品进口管理办法")
     synonym: float = 0.6            # credit for a concept found through a same-language synonym
     translation: float = 0.8        # …and through a translation into the other language
     window: int = 400               # characters of a clause window judged for coverage
