@@ -19,7 +19,7 @@ from .asks import NUMERIC, answers
 from .cite import cite, unsupported_numbers
 from .prompts import phrase
 from .query import Query
-from .retrieve import coverage, framed
+from .retrieve import coverage
 from .tuning import DEFAULT, Tuning
 from .types import Citation, Hit
 
@@ -180,7 +180,7 @@ def _overlaps(a: Pick, b: Pick) -> bool:
 def _context(pick: Pick) -> str:
     """The quoted sentence with what frames it, lower-cased: the headings, the units, and the sentence
     before it (or the item's lead), which often holds its subject."""
-    return framed(pick.hit.clause, pick.hit.clause.text[pick.context_start:pick.end]).lower()
+    return pick.hit.clause.framed(pick.hit.clause.text[pick.context_start:pick.end]).lower()
 
 
 def _evidence_text(query: Query, pick: Pick) -> str:

@@ -33,7 +33,7 @@ CUES: tuple[tuple[str, str], ...] = (
     ("penalty", r"怎么罚|怎样处罚|如何处罚|什么处罚|哪些处罚|何种处罚|什么(?:法律)?责任|会被罚|受到什么|按什么罪|"
                 r"\bwhat (?:penalt|punishment|sanction|liabilit)\w*|\bwhat happens if\b|\bpunish"),
     ("duration", rf"{_NUM}个?(?:工作)?[日天]|{_NUM}个?小时|{_NUM}个?月|{_NUM}年|{_NUM}个?星期|{_NUM}周|多久|多长时间|"
-                 r"多长期限|期限|时限|有效期|保存期|保管期|保留多|提前多|多快|"
+                 r"多长期限|(?:期限|时限|有效期|保存期|保管期)(?:是|为|有)?(?:多长|多少|几)|保留多|提前多|多快|"
                  r"\bhow long\b|\bhow many (?:\w+ ){0,2}(?:days|hours|weeks|months|years|minutes)\b|"
                  r"\bwithin what\b|\btime limit\b|\bdeadline\b|\bvalid for\b|\bvalidity\b|\bretention\b|"
                  r"\bhow soon\b|\bhow far in advance\b|\bhow much notice\b"),

@@ -22,12 +22,10 @@ from pydantic import ConfigDict
 
 from index.embed import readable
 from index.glossary import load_glossary
-from index.lexical import LexicalIndex, tokenize, words
+from index.lexical import LexicalIndex, tokenize, tokenizer_signature, words
 from index.sentences import windows
-from index.store import Snapshot
-from index.types import Clause
-
 from index.places import covers, place_names
+from index.store import Snapshot
 
 from .asks import answers
 from .query import Query, analyze
@@ -63,38 +61,40 @@ def score(c: Candidate, t: Ranking) -> float:
             + t.place * c.place + t.named * c.named)
 
 
-def framed(clause: Clause, body: str | None = None) -> str:
-    """A clause's text (or part of it) under its path and units: the headings carry the topic."""
-    return "\n".join([clause.path_text, " ".join(clause.units), clause.text if body is None else body])
-
-
 class HybridRetriever(BaseRetriever):
     """A LangChain retriever over one index snapshot; ``search`` is the typed entry point."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     snapshot: Any
-    vectorstore: Any = None
+    collection: Any = None  # the build's Chroma collection of clause windows
     embedder: Any = None
     k: int = 10
     glossary: Any = None   # the Glossary queries are analysed with (default: data/glossary)
     tuning: Any = None     # assistant.tuning.Ranking
     lexical: Any = None
-    _windows: list = []
+    _windows: dict = {}
     _position: dict = {}
     _library: str = ""
+    _mentioned: dict = {}
+    _regions: dict = {}
+    _covering_cache: dict = {}
 
     def model_post_init(self, _context) -> None:
         self.glossary = self.glossary or load_glossary()
         self.tuning = self.tuning or DEFAULT.ranking
-        texts = [framed(c) for c in self.snapshot.clauses]
-        self.lexical = LexicalIndex(texts)
-        # coverage is judged on one window of a long clause, so a 3,000-character paragraph does not
-        # "cover" a question by holding its words in unrelated sentences
-        self._windows = [[framed(c, w).lower() for w in windows(c.text, self.tuning.window)]
-                         for c in self.snapshot.clauses]
-        self._position = {c.id: i for i, c in enumerate(self.snapshot.clauses)}
-        self._library = "\n".join(w for ws in self._windows for w in ws)
+        snap = self.snapshot
+        saved = snap.folder / "lexical" if snap.folder else None
+        if saved and saved.is_dir() and snap.tokenizer == tokenizer_signature():
+            self.lexical = LexicalIndex.load(saved)  # built with the index: no re-tokenising at start
+        else:
+            self.lexical = LexicalIndex.build([c.framed() for c in snap.clauses])
+        self._windows = {}   # clause position → its windows, made when the clause first becomes a candidate
+        self._position = {c.id: i for i, c in enumerate(snap.clauses)}
+        self._library = "\n".join(c.framed().lower() for c in snap.clauses)
+        self._mentioned = {}  # form → does any loaded text hold it
+        self._regions = {d.id: d.region for d in snap.documents}
+        self._covering_cache = {}  # places → the documents that apply there
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun
                                 ) -> list[LCDocument]:
@@ -113,7 +113,7 @@ class HybridRetriever(BaseRetriever):
             query = analyze(query.text, self.glossary, translate=True)
         if named:
             # "2021-2025年行动计划" picks the document; those words are not what the clause must say
-            naming = set().union(*(_title_tokens(d) for d in candidates if d.id in named))
+            naming = set().union(*(_title_tokens(_title(d)) for d in candidates if d.id in named))
             kept = [i for i, h in enumerate(query.heads) if h not in naming]
             query = replace(query, heads=tuple(query.heads[i] for i in kept),
                             groups=tuple(query.groups[i] for i in kept), glossed=tuple(query.glossed[i] for i in kept))
@@ -158,7 +158,7 @@ class HybridRetriever(BaseRetriever):
         for i, r in rrf.items():
             clause = snap.clauses[i]
             cov, evidence = max(((coverage(query, w, weights, t.synonym, t.translation),
-                                  answers(query.intent, w, query.paid_as)) for w in self._windows[i]),
+                                  answers(query.intent, w, query.paid_as)) for w in self.windows(i)),
                                 key=lambda x: (x[0] or 0.0, x[1]))
             cos = cosines.get(i, floor)
             out.append(Candidate(
@@ -169,12 +169,30 @@ class HybridRetriever(BaseRetriever):
                 ranks=ranks[i]))
         return out
 
+    def windows(self, i: int) -> list[str]:
+        """The lower-cased windows of clause ``i`` under its headings. Coverage is judged window by window, so
+        a 3,000-character paragraph does not "cover" a question by holding its words in unrelated sentences."""
+        found = self._windows.get(i)
+        if found is None:
+            c = self.snapshot.clauses[i]
+            found = self._windows[i] = [c.framed(w).lower() for w in windows(c.text, self.tuning.window)]
+        return found
+
+    def mentioned(self, form: str) -> bool:
+        """Does any loaded text hold ``form`` (lower-cased), as a word or inside one? Remembered per form."""
+        found = self._mentioned.get(form)
+        if found is None:
+            if len(self._mentioned) > 100_000:
+                self._mentioned.clear()
+            found = self._mentioned[form] = form in self._library
+        return found
+
     def absent_terms(self, query: Query) -> list[str]:
         """Question words the glossary knows as domain terms but no loaded policy mentions in any form:
         the library does not cover that topic. (Colloquial words are unknown to the glossary too, so
         they never count here.)"""
         return [head for head, group, known in zip(query.heads, query.groups, query.glossed)
-                if known and _content(group) and not any(t in self._library for t in group)]
+                if known and _content(group) and not any(self.mentioned(t) for t in group)]
 
     def concept_weights(self, query: Query, absent: bool = False) -> list[float]:
         """IDF of each question concept: of the word as asked when the library uses it, else of its most
@@ -183,7 +201,7 @@ class HybridRetriever(BaseRetriever):
         ``absent`` is set, for judging how much of the question a clause answers (火星基地 is not covered)."""
         out: list[float | None] = []
         for head, group in zip(query.heads, query.groups):
-            if not any(t in self._library for t in group):
+            if not any(self.mentioned(t) for t in group):
                 out.append(None if absent else 0.0)
                 continue
             own = self.lexical.idf(head)
@@ -197,7 +215,7 @@ class HybridRetriever(BaseRetriever):
     def _dense(self, query: Query, allowed: set[str]) -> tuple[float, dict[int, float]]:
         """The dense ranking's weight (how much of the question the model reads) and each clause's best
         window cosine among the ``dense_pool`` nearest windows."""
-        if self.vectorstore is None or self.embedder is None:
+        if self.collection is None or self.embedder is None:
             return 0.0, {}
         text = query.text
         unknown = 1.0 - readable(self.embedder, text)
@@ -207,29 +225,38 @@ class HybridRetriever(BaseRetriever):
         weight = max(0.0, 1.0 - 1.5 * unknown)
         if weight == 0.0:
             return 0.0, {}
-        where = {"document_id": {"$in": sorted(allowed)}}
-        results = self.vectorstore.similarity_search_by_vector_with_relevance_scores(
-            self.embedder.embed_query(text), k=self.tuning.dense_pool, filter=where)
+        # a filter costs the vector store a scan: pass one only when some document is excluded
+        where = {"document_id": {"$in": sorted(allowed)}} if len(allowed) < len(self._regions) else None
+        # ids and distances only: a window's id names its clause ("doc:art42#w0"), and fetching metadata
+        # would cost more than the search itself
+        found = self.collection.query(query_embeddings=[self.embedder.embed_query(text)],
+                                      n_results=self.tuning.dense_pool, where=where, include=["distances"])
         cosines: dict[int, float] = {}
-        for doc, distance in results:  # windows, nearest first (cosine distance); a clause keeps its best
-            i = self._position.get(doc.metadata.get("clause_id"))
-            if i is not None and i not in cosines:
+        for wid, distance in zip(found["ids"][0], found["distances"][0]):  # nearest first (cosine distance)
+            i = self._position.get(wid.rsplit("#w", 1)[0])
+            if i is not None and i not in cosines:  # a clause keeps its best window
                 cosines[i] = 1.0 - float(distance)
         return weight, cosines
 
     def _allowed(self, query: Query, documents: list[str] | None, regions: list[str] | None) -> set[str]:
-        docs = self.snapshot.documents
-        allowed = {d.id for d in docs if (not documents or d.id in documents)
-                   and (not regions or d.region in regions)}
+        allowed = {d for d, region in self._regions.items() if (not documents or d in documents)
+                   and (not regions or region in regions)}
         if not query.places or not self._scoped(query):
             return allowed
-        covering = {d.id for d in docs if covers(d.region, query.places)}
-        return (allowed & covering) or allowed
+        return (allowed & self._covering(query.places)) or allowed
+
+    def _covering(self, places: tuple[str, ...]) -> frozenset[str]:
+        """The documents whose region applies to any of ``places`` (remembered per set of places)."""
+        found = self._covering_cache.get(places)
+        if found is None:
+            found = self._covering_cache[places] = frozenset(d for d, region in self._regions.items()
+                                                             if covers(region, places))
+        return found
 
     def _scoped(self, query: Query) -> bool:
         """Do the places name where the question applies? Not when some of them are covered by no loaded
         policy beside others that are: then they are listed as content ("北京、上海、浙江等省市")."""
-        covered = [any(covers(d.region, (p,)) for d in self.snapshot.documents) for p in query.places]
+        covered = [bool(self._covering((p,))) for p in query.places]
         return all(covered) or not any(covered)
 
     def _most_specific(self, query: Query, allowed: set[str]) -> set[str]:
@@ -281,7 +308,7 @@ def named_documents(question: str, documents) -> set[str]:
     q_tokens = set(tokenize(question))
     distinctive = max(1, len(documents) // 3)  # a title word shared by more titles names none of them
     scores = {}
-    for doc_id, (title_years, tokens, df) in _title_index(tuple(documents)).items():
+    for doc_id, (title_years, tokens, df) in _title_index(tuple((d.id, _title(d)) for d in documents)).items():
         word_hits = sum(1 for t in q_tokens & tokens if df[t] <= distinctive and len(t) > 1)
         scores[doc_id] = 2 * len(years & title_years) + word_hits
     best = max(scores.values())
@@ -293,17 +320,16 @@ def _title(d) -> str:
 
 
 @lru_cache(maxsize=8)
-def _title_index(documents: tuple) -> dict[str, tuple[set[str], set[str], dict[str, int]]]:
-    """Per document: the years of its title and date, its title tokens, and how many titles hold each."""
-    tokens = {d.id: set(tokenize(_title(d))) - set(_YEAR.findall(_title(d))) for d in documents}
+def _title_index(titles: tuple[tuple[str, str], ...]) -> dict[str, tuple[set[str], set[str], dict[str, int]]]:
+    """Per (document id, title): the years of its title and date, its title tokens, how many titles hold each."""
+    tokens = {i: set(tokenize(title)) - set(_YEAR.findall(title)) for i, title in titles}
     df: dict[str, int] = {}
     for toks in tokens.values():
         for t in toks:
             df[t] = df.get(t, 0) + 1
-    return {d.id: (set(_YEAR.findall(_title(d))), tokens[d.id], df) for d in documents}
+    return {i: (set(_YEAR.findall(title)), tokens[i], df) for i, title in titles}
 
 
-@lru_cache(maxsize=64)
-def _title_tokens(d) -> set[str]:
-    text = _title(d)
-    return set(tokenize(text)) | set(words(text)) | set(_YEAR.findall(text))
+@lru_cache(maxsize=256)
+def _title_tokens(title: str) -> set[str]:
+    return set(tokenize(title)) | set(words(title)) | set(_YEAR.findall(title))

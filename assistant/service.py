@@ -105,21 +105,19 @@ class Assistant:
                              f"settings ask for '{s.embedding_model}'; rebuild it with `{REBUILD}`")
         client = chroma_client(s.index_dir, s.chroma_host, s.chroma_port)
         try:
-            meta = client.get_collection(snapshot.collection).metadata or {}
+            collection = client.get_collection(snapshot.collection)
+            meta = collection.metadata or {}
         except Exception as e:
             raise StoreError(f"the vector collection '{snapshot.collection}' is missing from Chroma ({e}); "
                              f"rebuild it with `{REBUILD}`") from e
         if meta.get("embedding_model") != s.embedding_model:
             raise StoreError(f"the Chroma collection was embedded with '{meta.get('embedding_model')}', "
                              f"not '{s.embedding_model}'; rebuild it with `{REBUILD}`")
-        from langchain_chroma import Chroma
-
         embedder = load_embedder(s.embedding_model)
-        store = Chroma(client=client, collection_name=snapshot.collection, embedding_function=embedder)
         self.snapshot = snapshot
         self.documents = {d.id: d for d in snapshot.documents}
         glossary = load_glossary() if s.glossary else load_glossary().places_only()
-        self.retriever = HybridRetriever(snapshot=snapshot, vectorstore=store, embedder=embedder, k=s.top_k,
+        self.retriever = HybridRetriever(snapshot=snapshot, collection=collection, embedder=embedder, k=s.top_k,
                                          glossary=glossary, tuning=s.tuning.ranking)
         self.writer = None  # LLM mode, when an endpoint is configured
         if s.llm_enabled:

@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from .clauses import PARSER_VERSION, parse
 from .embed import load_embedder
+from .lexical import LexicalIndex, tokenizer_signature
 from .errors import StoreError
 from .sentences import windows
 from .store import chroma_client, prune, quarantine_chroma, read_snapshot, verify_collection, write_snapshot
@@ -53,7 +54,8 @@ def build_index(documents: list[Document], index_dir: Path, model: str, *, host:
     old = None if rebuild else _previous(index_dir)
     client, repaired = _client(index_dir, host, port, rebuild)
     if old and old.model == model and old.parser_version == PARSER_VERSION \
-            and old.hashes == {c.id: c.content_hash for c in clauses} and old.documents == documents:
+            and old.hashes == {c.id: c.content_hash for c in clauses} and old.documents == documents \
+            and old.tokenizer == tokenizer_signature():
         try:
             verify_collection(client, old.collection, len(items))
             return BuildReport(old.build_id, len(documents), len(clauses), 0, 0, 0, True,
@@ -83,7 +85,8 @@ def build_index(documents: list[Document], index_dir: Path, model: str, *, host:
                 batch = missing[start:start + BATCH]
                 write(batch, embedder.embed_documents([embed_text(c, t) for _, c, t in batch]))
                 bar.update(len(batch))
-    write_snapshot(index_dir, build_id, collection_name, model, PARSER_VERSION, documents, clauses)
+    write_snapshot(index_dir, build_id, collection_name, model, PARSER_VERSION, documents, clauses,
+                   LexicalIndex.build([c.framed() for c in clauses]), tokenizer_signature())
     prune(index_dir, client)
     return BuildReport(build_id, len(documents), len(clauses), len(items), len(missing), len(reused), False,
                        time.perf_counter() - t0, repaired)

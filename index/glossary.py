@@ -28,7 +28,7 @@ class Place:
     aliases: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: caches keyed on it stay cheap
 class Glossary:
     synonyms: tuple[tuple[str, ...], ...]                       # Chinese groups, canonical first
     terms: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]  # (zh alternatives, en alternatives)

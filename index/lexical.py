@@ -1,17 +1,25 @@
-"""The lexical ranking: jieba words for Chinese, light-stemmed English words, BM25 over clauses."""
+"""The lexical ranking: jieba words for Chinese, light-stemmed English words, BM25 (bm25s) over clauses."""
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from functools import lru_cache
 
+from pathlib import Path
+
+import bm25s
 import jieba
 import numpy as np
-from rank_bm25 import BM25Okapi
 
 from .glossary import load_glossary
 
 jieba.setLogLevel(logging.WARNING)
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+K1, B = 1.5, 0.75   # BM25's usual term-frequency saturation and length normalisation
+IDF_FLOOR = 0.25    # a very common token's IDF, as a share of the mean (BM25Okapi's epsilon)
+EMPTY = "∅"         # the token of a text with no words, so every text has a row
 
 _RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[A-Za-z][A-Za-z\-']*|\d+(?:\.\d+)?%?")
 _ZH_STOP = set("""的 和 与 及 等 在 对 为 了 是 将 按 由 中 并 或 其 之 以 把 被 我 你 他 她 它 我们 你们 他们 咱们 要 能 可以 吗 呢 啊 吧
@@ -74,15 +82,48 @@ def _tokens(text: str, search: bool) -> list[str]:
     return tokens
 
 
-class LexicalIndex:
-    """BM25 over a fixed list of texts; ``scores`` returns one score per text."""
+def tokenizer_signature() -> str:
+    """What the tokens depend on (jieba's version and the glossary's words): a saved index built with another
+    tokenizer would not match the questions' tokens."""
+    words = "\n".join(sorted(load_glossary().words()))
+    return hashlib.sha256(f"{jieba.__version__}\n{words}".encode()).hexdigest()[:16]
 
-    def __init__(self, texts: list[str]):
-        self._bm25 = BM25Okapi([tokenize(t) or ["∅"] for t in texts])
+
+class LexicalIndex:
+    """BM25 (bm25s: sparse matrices, scores for all texts in one vectorised pass) over a fixed list of texts.
+
+    Built once per index build and saved with it, so a process starts without re-tokenising the library."""
+
+    def __init__(self, bm25, df: np.ndarray):
+        self._bm25 = bm25
+        self._df = df  # texts holding each vocabulary token
+        self._n = int(bm25.scores["num_docs"])
+        raw = np.log((self._n - df + 0.5) / (df + 0.5))
+        # Robertson's IDF turns negative for a token in over half the texts: floored as BM25Okapi does
+        self._idf = np.where(raw < 0, IDF_FLOOR * float(raw.mean()) if len(raw) else 0.0, raw)
+
+    @classmethod
+    def build(cls, texts: list[str]) -> "LexicalIndex":
+        bm25 = bm25s.BM25(k1=K1, b=B, method="robertson")
+        bm25.index([tokenize(t) or [EMPTY] for t in texts], show_progress=False)
+        return cls(bm25, np.diff(bm25.scores["indptr"]))
+
+    def save(self, folder: Path) -> None:
+        self._bm25.save(str(folder), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> "LexicalIndex":
+        bm25 = bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
+        return cls(bm25, np.diff(bm25.scores["indptr"]))
 
     def scores(self, tokens: list[str]) -> np.ndarray:
-        return self._bm25.get_scores(tokens) if tokens else np.zeros(self._bm25.corpus_size)
+        if not tokens:
+            return np.zeros(self._n, dtype=np.float32)
+        return self._bm25.get_scores(list(tokens))
 
     def idf(self, token: str) -> float | None:
         """Inverse document frequency of a token, None when no text holds it."""
-        return self._bm25.idf.get(token)
+        i = self._bm25.vocab_dict.get(token)
+        if i is None or i >= len(self._df) or not self._df[i]:
+            return None
+        return float(self._idf[i])

@@ -39,6 +39,8 @@ class Snapshot:
     documents: list[Document]
     clauses: list[Clause]
     hashes: dict[str, str]
+    folder: Path | None = None      # the build's folder (its saved lexical index is in ``lexical/``)
+    tokenizer: str | None = None    # the tokenizer signature the lexical index was built with
 
 
 def chroma_client(index_dir: Path, host: str | None = None, port: int | None = None):
@@ -82,18 +84,23 @@ def read_snapshot(index_dir: Path, build_id: str | None = None) -> Snapshot | No
         raise StoreError(f"the index build in {folder} is damaged ({e}); rebuild with "
                          "`python -m assistant index --rebuild`") from e
     return Snapshot(build_id, manifest["collection"], manifest["model"],
-                    manifest["parser_version"], documents, clauses, manifest["hashes"])
+                    manifest["parser_version"], documents, clauses, manifest["hashes"], folder,
+                    manifest.get("tokenizer"))
 
 
 def write_snapshot(index_dir: Path, build_id: str, collection: str, model: str, parser_version: str,
-                   documents: list[Document], clauses: list[Clause]) -> None:
-    """Write the build folder completely, then point ``current.json`` at it (atomic rename)."""
+                   documents: list[Document], clauses: list[Clause], lexical=None, tokenizer: str | None = None
+                   ) -> None:
+    """Write the build folder completely (with ``lexical``, an index that can ``save`` itself), then point
+    ``current.json`` at it (atomic rename)."""
     builds = index_dir / "builds"
     partial = builds / f"{build_id}.partial"
     partial.mkdir(parents=True, exist_ok=True)
     manifest = {"build": build_id, "collection": collection, "model": model,
                 "parser_version": parser_version, "created": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                "hashes": {c.id: c.content_hash for c in clauses}}
+                "tokenizer": tokenizer, "hashes": {c.id: c.content_hash for c in clauses}}
+    if lexical is not None:
+        lexical.save(partial / "lexical")
     _write(partial / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
     _write(partial / "documents.jsonl", "".join(json.dumps(d.__dict__, ensure_ascii=False) + "\n"
                                                 for d in documents))

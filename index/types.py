@@ -52,6 +52,10 @@ class Clause:
     def path_text(self) -> str:
         return PATH_SEP.join(self.path)
 
+    def framed(self, body: str | None = None) -> str:
+        """The clause's text (or ``body``, a part of it) under its path and units: headings carry the topic."""
+        return "\n".join([self.path_text, " ".join(self.units), self.text if body is None else body])
+
     @property
     def content_hash(self) -> str:
         """Hash of everything that shapes the clause's embedding; unchanged hash → no re-embedding."""
