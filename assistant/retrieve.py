@@ -96,12 +96,13 @@ class HybridRetriever(BaseRetriever):
         self._regions = {d.id: d.region for d in snap.documents}
         self._covering_cache = {}  # places → the documents that apply there
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-                                ) -> list[LCDocument]:
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
+                                k: int | None = None) -> list[LCDocument]:
+        """LangChain's entry point: ``invoke(question)`` or ``invoke(question, k=3)``."""
         return [LCDocument(page_content=h.clause.text, id=h.clause.id,
                            metadata={"clause_id": h.clause.id, "document_id": h.clause.document_id,
                                      "clause_path": h.clause.path_text, "score": h.score})
-                for h in self.search(self.prepare(analyze(query, self.glossary)), self.k)]
+                for h in self.search(self.prepare(analyze(query, self.glossary)), k or self.k)]
 
     def prepare(self, query: Query, documents: list[str] | None = None, regions: list[str] | None = None) -> Query:
         """The query to search with: fully translated when only documents in the other language can answer."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -80,12 +81,23 @@ def resolve_model(name: str) -> str:
     return name
 
 
+_REGISTERED: dict[str, Callable[[], Embeddings]] = {}
+
+
+def register_embedder(name: str, factory: Callable[[], Embeddings]) -> None:
+    """Make ``name`` a model setting that loads ``factory()`` (e.g. a fake embedder in tests)."""
+    _REGISTERED[name] = factory
+    load_embedder.cache_clear()
+
+
 @lru_cache(maxsize=2)
 def load_embedder(name: str) -> Embeddings:
     """The ``Embeddings`` for ``name``; a clear StoreError when it cannot be loaded offline."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub at run time
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     try:
+        if name in _REGISTERED:
+            return _REGISTERED[name]()
         if name == DEFAULT_MODEL:
             return E5Embeddings()
         return SentenceTransformerEmbeddings(resolve_model(name))

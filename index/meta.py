@@ -32,6 +32,7 @@ _CONGRESS = re.compile(r"^(?:经)?(.{0,12}?)第[一二三四五六七八九十�
 _MEETING = re.compile(r"^(.{2,30}?)(?:审判委员会|检察委员会)?第[\d一二三四五六七八九十百]+次(?:常务|全体)?会议")
 _ISSUED = re.compile(r"^(.{2,60}?)(?:令\s*[（(]?第|第\s*\d+\s*号令|公告\s*[（(]?第|发布|公布|批准|印发)")
 _ORG_END = re.compile(r"(?:人民政府|办公厅|办公室|委员会|人民法院|人民检察院|国务院|厅|局|委|部|署|院|会|办|中心)$")
+_LOCAL = re.compile(r"[省市县区州盟旗](?:人民|人大|政府|卫生|药品|市场|医疗)")
 _STATUTE = re.compile(r"(?:法|条例|办法|规定|细则|解释|规范|规则)(?:[（(][^）)]*[）)])?$")
 
 
@@ -161,6 +162,8 @@ def _region(title: str | None, issuer: str | None, places) -> str | None:
             if found:
                 return found[0]
     # local bodies and local statutes always name their place; national ones need not
+    if issuer and _LOCAL.search(issuer):
+        return None  # a local body whose place the glossary does not know
     if issuer or (title and (title.startswith(_PRC) or _STATUTE.search(title))):
         return "全国"
     return None

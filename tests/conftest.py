@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import os
+import zlib
 from pathlib import Path
 
+import numpy as np
 import pytest
+from langchain_core.embeddings import Embeddings
 
 from assistant.config import Settings
+from index.embed import register_embedder
 
 OUTPUT = Path(__file__).resolve().parent / "output"
 
@@ -41,6 +45,36 @@ def assistant(corpus_settings):
 def output_dir() -> Path:
     OUTPUT.mkdir(exist_ok=True)
     return OUTPUT
+
+
+class FakeEmbeddings(Embeddings):
+    """A model without weights: character bigrams hashed into 256 dimensions, normalised. Texts sharing
+    words get close vectors, which is all the fast tests need of a dense ranking."""
+
+    DIM = 256
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+    def _vector(self, text: str) -> list[float]:
+        v = np.zeros(self.DIM)
+        for a, b in zip(text, text[1:]):
+            v[zlib.crc32((a + b).encode()) % self.DIM] += 1.0
+        norm = np.linalg.norm(v)
+        return (v / norm if norm else v).tolist()
+
+
+FAKE_MODEL = "fake-bigrams"
+register_embedder(FAKE_MODEL, FakeEmbeddings)
+
+
+@pytest.fixture
+def fake_settings(tmp_path) -> Settings:
+    """Settings for a library of your own (``library_dir``) indexed with the fake model under tmp_path."""
+    return Settings(data_dir=tmp_path / "var", library_dir=tmp_path / "lib", embedding_model=FAKE_MODEL)
 
 
 def pytest_configure(config):
