@@ -109,9 +109,10 @@
       ? el('p', {class: 'error', role: 'alert'}, p.error)
       : el('div', {}, el('p', {class: 'aside'}, p.draft ? T('draft') : T('answering')),
         p.draft ? el('p', {class: 'answer-text'}, p.draft) : null);
-    return el('article', {class: 'turn pending', id: 'turn-pending', 'aria-labelledby': 'q-pending',
+    return el('article', {class: 'turn pending', id: 'turn-pending', 'aria-labelledby': p.asked.trim() ? 'q-pending' : null,
       'aria-busy': p.error ? null : 'true'},
-    el('h2', {class: 'asked', id: 'q-pending'}, el('span', {class: 'sr-only'}, T('you') + ': '), p.asked),
+    p.asked.trim() ? el('h2', {class: 'asked', id: 'q-pending'}, el('span', {class: 'sr-only'}, T('you') + ': '), p.asked)
+      : null,
     el('div', {class: 'answer'}, body));
   }
 
