@@ -70,7 +70,7 @@ def make_blocks(live: Live, gate: Gate, signer: Signer) -> gr.Blocks:
     def say(kind: str, **content) -> str:
         return json.dumps({"kind": kind, "seq": next(said), **content}, ensure_ascii=False)
 
-    def respond(message, previous, regions, documents, extractive):
+    def respond(message, previous, regions, documents, extractive, lang):
         assistant = live.assistant
         asked = message if isinstance(message, str) else ""
         # the browser holds the conversation: the last standalone question comes back with the new one
@@ -85,8 +85,11 @@ def make_blocks(live: Live, gate: Gate, signer: Signer) -> gr.Blocks:
                     draft += token
                     yield say("draft", asked=asked, text=draft), gr.update()
                 turn = run.result
-        except (PolicyError, Busy) as e:
-            yield say("error", asked=asked, text=_busy_zh(e) + str(e)), asked  # the question back, to edit
+        except Busy as e:
+            yield say("error", asked=asked, text=t(lang, "busy", seconds=e.retry_after)), asked  # back, to send again
+            return
+        except PolicyError as e:
+            yield say("error", asked=asked, text=str(e)), asked  # the question back, to edit
             return
         record = signer.sign(ui.answer_record(turn, assistant.documents, regions, documents))
         yield say("answer", record=record), gr.update()
@@ -211,8 +214,8 @@ def make_blocks(live: Live, gate: Gate, signer: Signer) -> gr.Blocks:
 
         # asking: the browser adds its last standalone question, for follow-ups
         answering = settings.workers + settings.queue_size  # the gate, not gradio, bounds answering
-        ask_inputs = [box, previous, region_filter, doc_filter, extractive]
-        with_memory = "(q, p, r, d, x) => [q, window.policyChat.previous(), r, d, x]"
+        ask_inputs = [box, previous, region_filter, doc_filter, extractive, lang]
+        with_memory = "(q, p, r, d, x, l) => [q, window.policyChat.previous(), r, d, x, l]"
         for trigger in (box.submit, send.click):
             trigger(respond, ask_inputs, [inbox, box], js=with_memory, concurrency_limit=answering,
                     show_progress="hidden")
@@ -250,10 +253,6 @@ def make_blocks(live: Live, gate: Gate, signer: Signer) -> gr.Blocks:
         # documents added by any process appear for every visitor; off the queue, so idle tabs never crowd out questions
         gr.Timer(LIBRARY_POLL).tick(library_views, [shown_build, lang], views, queue=False, show_progress="hidden")
     return demo
-
-
-def _busy_zh(e: Exception) -> str:
-    return f"服务繁忙，请{e.retry_after}秒后重试 · " if isinstance(e, Busy) else ""
 
 
 def _meta(title, number, issuer, date, region, language) -> dict:

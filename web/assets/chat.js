@@ -402,6 +402,7 @@
     lang = value === 'en' ? 'en' : 'zh';
     try { localStorage.setItem(LANG, lang); } catch (e) { /* private mode: the choice lasts this page */ }
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+    document.title = T('title');
     render();
     filterLibrary();
     return lang;
