@@ -155,7 +155,7 @@ def make_blocks(live: Live, gate: Gate, signer: Signer) -> gr.Blocks:
     with gr.Blocks(title=t(zh, "title") + " · " + t("en", "title"), delete_cache=(600, 3600)) as demo:
         shown_build = gr.State(None)
         outline_doc = gr.State(None)
-        with gr.Row(equal_height=False):
+        with gr.Row(equal_height=False, elem_id="top"):
             masthead = gr.HTML(ui.masthead_html(docs, live.assistant.snapshot.created, zh), scale=4, min_width=360,
                               js_on_load=None)
             lang = gr.Radio([(name, code) for name, code in LANGUAGES], value=zh, label=LANGUAGE_LABEL, scale=1,
