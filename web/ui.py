@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hmac
 import math
-import time
 import uuid
 from dataclasses import dataclass
 from html import escape
@@ -62,7 +61,7 @@ def answer_record(turn: Turn, documents: dict, regions=None, document_ids=None) 
                          "doc_number": doc.cite_number if doc else None, "clause_path": h.clause.path_text,
                          "text": h.clause.text, "clause_start": h.clause.start, "clause_end": h.clause.end})
     return {
-        "id": uuid.uuid4().hex, "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "asked": turn.asked,
+        "id": uuid.uuid4().hex, "asked": turn.asked,
         "question": turn.question, "rewritten": turn.rewritten, "language": a.language, "text": a.text,
         "abstained": a.abstained, "mode": a.mode, "note": a.note,
         "removed": [s.reason for s in a.verification.removed] if a.verification else [],
