@@ -32,7 +32,7 @@ AXE := .cache/npm/node_modules/axe-core/axe.min.js
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk) \
 		>/dev/null 2>&1 || echo "chromium could not be installed: the browser tests will be skipped"
-	@test -f $(AXE) || ((command -v npm >/dev/null 2>&1 || apt-get install -y -qq npm) \
+	@test -f $(AXE) || ((command -v npm >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq npm)) \
 		&& npm install --no-save --no-audit --no-fund --prefix .cache/npm axe-core@4) >/dev/null 2>&1 \
 		|| echo "axe-core could not be installed from npm: the accessibility tests will be skipped"
 
