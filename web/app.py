@@ -219,15 +219,15 @@ def make_blocks(live: Live, gate: Gate, signer: Signer) -> gr.Blocks:
         for trigger in (box.submit, send.click):
             trigger(respond, ask_inputs, [inbox, box], js=with_memory, concurrency_limit=answering,
                     show_progress="hidden")
-        # New chat: the browser forgets the conversation (and with it the follow-up memory), filters are cleared
-        new_chat.click(lambda: ([], [], ""), None, [region_filter, doc_filter, box],
-                       js="() => { window.policyChat.clear(); return []; }", queue=False)
+        # New chat: the browser forgets the conversation (and with it the follow-up memory) and clears the filters,
+        # all in the page, so a question sent right after cannot overtake it
+        new_chat.click(None, None, [region_filter, doc_filter], js="() => { window.policyChat.clear(); return [[], []]; }")
         export.click(None, None, None, js="() => { window.policyChat.exportMarkdown(); }")
         filter_views = [badge, clear, filters]
         for changed in (region_filter.change, doc_filter.change):
             changed(filters_changed, [region_filter, doc_filter, lang], filter_views, queue=False,
                     show_progress="hidden")
-        clear.click(lambda: ([], []), None, [region_filter, doc_filter], queue=False)
+        clear.click(None, None, [region_filter, doc_filter], js="() => [[], []]")
         table.click(show_outline, [lang], [tree, outline_doc], queue=False, show_progress="hidden")
 
         fields = [token, file, title, number, issuer, date, region, language]
