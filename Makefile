@@ -25,10 +25,16 @@ run: install
 test: install browser
 	$(PY) -m pytest -q
 
-# Debian's Chromium (and CJK fonts) for the real-browser test; without root or packages it is skipped.
+AXE := .cache/npm/node_modules/axe-core/axe.min.js
+
+# Debian's Chromium (and CJK fonts) for the real-browser tests, and axe-core from npm for the accessibility
+# tests (into .cache/npm, never committed); without root or packages those tests are skipped.
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk) \
-		>/dev/null 2>&1 || echo "chromium could not be installed: the browser test will be skipped"
+		>/dev/null 2>&1 || echo "chromium could not be installed: the browser tests will be skipped"
+	@test -f $(AXE) || ((command -v npm >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq npm)) \
+		&& npm install --no-save --no-audit --no-fund --prefix .cache/npm axe-core@4) >/dev/null 2>&1 \
+		|| echo "axe-core could not be installed from npm: the accessibility tests will be skipped"
 
 eval: install
 	$(PY) -m assistant eval --out eval/out
@@ -37,4 +43,4 @@ bench: install
 	$(PY) scripts/bench.py
 
 clean:
-	rm -rf var eval/out tests/output .pytest_cache
+	rm -rf var eval/out tests/output .pytest_cache .cache

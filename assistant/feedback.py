@@ -1,4 +1,8 @@
-"""Feedback on answers (👍/👎 and a comment) in a SQLite file, rate-limited per session; exported as CSV."""
+"""Feedback on answers (👍/👎 and a comment) in a SQLite file, rate-limited per session; exported as CSV.
+
+An answer with an id (the web chat's) holds at most one vote: voting again changes it and its comment in
+place, and a vote can be taken back.
+"""
 from __future__ import annotations
 
 import csv
@@ -18,7 +22,9 @@ SCHEMA = """CREATE TABLE IF NOT EXISTS feedback (
     rating INTEGER NOT NULL CHECK (rating IN (-1, 1)),
     comment TEXT NOT NULL DEFAULT ''
 )"""
-COLUMNS = ("id", "created_at", "question", "answer", "citations", "rating", "comment")
+# added later: databases written before are upgraded in place when opened
+ADDED = {"answer_id": "TEXT", "updated_at": "TEXT"}
+COLUMNS = ("id", "created_at", "updated_at", "answer_id", "question", "answer", "citations", "rating", "comment")
 
 
 class FeedbackStore:
@@ -27,19 +33,35 @@ class FeedbackStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.execute(SCHEMA)
+            have = {row[1] for row in db.execute("PRAGMA table_info(feedback)")}
+            for name, kind in ADDED.items():
+                if name not in have:
+                    db.execute(f"ALTER TABLE feedback ADD COLUMN {name} {kind}")
+            db.execute("CREATE UNIQUE INDEX IF NOT EXISTS feedback_answer ON feedback (answer_id)")
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=10)
 
-    def add(self, question: str, answer: str, citations: list[dict], rating: int, comment: str = "") -> int:
+    def vote(self, answer_id: str, question: str, answer: str, citations: list[dict], rating: int,
+             comment: str = "") -> int:
+        """The one vote on answer ``answer_id``: stored, or changed (rating and comment) if it was there."""
         if rating not in (-1, 1):
             raise ValueError("rating must be 1 (👍) or -1 (👎)")
+        now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         with self._connect() as db:
             cur = db.execute(
-                "INSERT INTO feedback (created_at, question, answer, citations, rating, comment) VALUES (?,?,?,?,?,?)",
-                (time.strftime("%Y-%m-%dT%H:%M:%S%z"), question, answer,
-                 json.dumps(citations, ensure_ascii=False), rating, comment.strip()[:2000]))
-            return int(cur.lastrowid)
+                "INSERT INTO feedback (created_at, updated_at, answer_id, question, answer, citations, rating, comment)"
+                " VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (answer_id) DO UPDATE SET"
+                " rating = excluded.rating, comment = excluded.comment, updated_at = excluded.updated_at"
+                " RETURNING id",
+                (now, now, answer_id, question, answer, json.dumps(citations, ensure_ascii=False), rating,
+                 comment.strip()[:2000]))
+            return int(cur.fetchone()[0])
+
+    def retract(self, answer_id: str) -> bool:
+        """Take back the vote on ``answer_id``; False when there was none."""
+        with self._connect() as db:
+            return db.execute("DELETE FROM feedback WHERE answer_id = ?", (answer_id,)).rowcount > 0
 
     def rows(self) -> list[dict]:
         with self._connect() as db:

@@ -41,6 +41,7 @@ class Snapshot:
     hashes: dict[str, str]
     folder: Path | None = None      # the build's folder (its saved lexical index is in ``lexical/``)
     tokenizer: str | None = None    # the tokenizer signature the lexical index was built with
+    created: str | None = None      # when the build was written (local time, ISO 8601)
 
 
 def chroma_client(index_dir: Path, host: str | None = None, port: int | None = None):
@@ -85,7 +86,7 @@ def read_snapshot(index_dir: Path, build_id: str | None = None) -> Snapshot | No
                          "`python -m assistant index --rebuild`") from e
     return Snapshot(build_id, manifest["collection"], manifest["model"],
                     manifest["parser_version"], documents, clauses, manifest["hashes"], folder,
-                    manifest.get("tokenizer"))
+                    manifest.get("tokenizer"), created=manifest.get("created"))
 
 
 def write_snapshot(index_dir: Path, build_id: str, collection: str, model: str, parser_version: str,

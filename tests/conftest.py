@@ -80,3 +80,29 @@ def fake_settings(tmp_path) -> Settings:
 def pytest_configure(config):
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@pytest.fixture(scope="session")
+def web_server(corpus_settings, tmp_path_factory):
+    """The web app (``app.py``) on the whole built-in library, one per test session; yields its URL."""
+    from .servers import running_app
+
+    log = tmp_path_factory.mktemp("web") / "app.log"
+    with running_app({"POLICY_DATA_DIR": str(corpus_settings.data_dir), "POLICY_ADMIN_TOKEN": "test-token"},
+                     log) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium driven by Playwright, one per test module (skipped when it is not installed)."""
+    from .browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM:
+        pytest.skip("Debian chromium is not installed and could not be installed here (make browser)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

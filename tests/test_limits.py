@@ -20,6 +20,7 @@ from index.errors import LoadError
 from index.load import Limits, load_text
 from web import ui
 from web.gate import Busy, Gate
+from web.signing import Signer
 
 from .servers import app_server
 from .test_store import small_library
@@ -123,17 +124,28 @@ def test_the_gate_rejects_at_once_beyond_workers_plus_queue():
 
 
 @pytest.mark.slow
-def test_feedback_is_rate_limited_per_session_and_long_comments_refused(tmp_path, assistant):
+def test_votes_are_rate_limited_per_answer_and_long_comments_refused(tmp_path, assistant):
     store = FeedbackStore(tmp_path / "fb.sqlite3")
-    turn = ui.ask(assistant, "汕头的药厂做技术改造能补多少？", None)
+    signer = Signer.for_data_dir(tmp_path)
+    first, second = (signer.sign(ui.answer_record(ui.ask(assistant, q, None), assistant.documents))
+                     for q in ("汕头的药厂做技术改造能补多少？", "南沙种子投资基金的投资损失允许率是多少？"))
     limit = RateLimit(3, window=60)
-    said = [ui.record_feedback(store, turn, 1, "ok", limit=limit, session="s1") for _ in range(5)]
-    assert said[:3] == ["已记录，谢谢！ · Thanks, feedback saved."] * 3
-    assert all("Too much feedback" in s and "Not saved" in s for s in said[3:])
-    assert "saved" in ui.record_feedback(store, turn, -1, "", limit=limit, session="s2")  # another session
-    long = ui.record_feedback(store, turn, 1, "长" * 1001, limit=limit, session="s3", max_chars=1000)
-    assert "Comment too long (1001 characters; at most 1000)" in long
-    assert len(store.rows()) == 4
+
+    def vote(answer, rating=1, comment="ok"):
+        try:
+            return ui.record_vote(store, signer, {"answer": answer, "rating": rating, "comment": comment, "lang": "en"},
+                                  limit=limit, max_chars=1000)
+        except ui.FeedbackError as e:
+            return e
+
+    said = [vote(first, rating) for rating in (1, -1, 1, -1, 1)]
+    assert [s["rating"] for s in said[:3]] == [1, -1, 1]
+    assert all(isinstance(s, ui.FeedbackError) and s.status == 429 and "too much feedback" in str(s)
+               and s.retry_after >= 1 for s in said[3:])
+    assert vote(second)["rating"] == 1  # another answer
+    long = vote(second, comment="长" * 1001)
+    assert long.status == 400 and "comment too long (1001 characters; at most 1000)" in str(long)
+    assert [(r["rating"], r["comment"]) for r in store.rows()] == [(1, "ok"), (1, "ok")]  # one row per answer
 
 
 # --- a running app ------------------------------------------------------------------------------------

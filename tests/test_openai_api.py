@@ -8,9 +8,9 @@ from dataclasses import replace
 import openai
 import pytest
 
+from .browser import ask, open_chat
 from .fake_llm import FakeLLM, number_of, say
 from .servers import running_app
-from .test_web import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.slow
 QUESTION = "汕头的药厂做技术改造能补多少？"
@@ -118,29 +118,18 @@ def test_bad_requests_get_openai_style_errors(client):
         client.chat.completions.create(model="policy-assistant", messages=[{"content": QUESTION}])
 
 
-def test_the_web_chat_shows_the_verified_answer_with_its_note_and_can_quote_only(app_url, fake):
-    if not CHROMIUM:
-        pytest.skip("Debian chromium is not installed and could not be installed here (make browser)")
-    from playwright.sync_api import sync_playwright
-
+def test_the_web_chat_shows_the_verified_answer_with_its_note_and_can_quote_only(app_url, fake, chromium):
     fake.script(reply)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(app_url + "/", wait_until="load")
-        page.wait_for_selector("#question textarea", timeout=60000)
-        assert not page.is_checked("#extractive input")  # LLM mode is on when a model is configured
-        page.fill("#question textarea", QUESTION)
-        page.click("#ask")
-        page.wait_for_selector("#chat :text('1句因无法核实而删除')", timeout=60000)
-        chat = page.inner_text("#chat")
-        assert "汕头属于粤东地区" in chat and "40%的研发补贴" not in chat and "数字“40%”不在所引条款[1]中" in chat
-        card = page.wait_for_selector("#citations .cite-card", timeout=20000)
-        assert "粤府办〔2024〕11号" in card.inner_text()
-        requests = len(fake.requests)
-        page.check("#extractive input")
-        page.fill("#question textarea", "多中心临床研究参与单位要在几个工作日内反馈伦理审查结果互认意见？")
-        page.click("#ask")
-        page.wait_for_selector("#citations .cite-card:has-text('3个工作日')", timeout=60000)
-        assert len(fake.requests) == requests  # quotes only: no model asked
-        browser.close()
+    page = open_chat(chromium.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN"), app_url)
+    assert not page.is_checked("#extractive input")  # LLM mode is on when a model is configured
+    turn = ask(page, QUESTION)
+    text = turn.inner_text()
+    assert "1句因无法核实而删除" in text
+    assert "汕头属于粤东地区" in text and "40%的研发补贴" not in text and "数字“40%”不在所引条款[1]中" in text
+    assert "粤府办〔2024〕11号" in turn.locator(".card").first.inner_text()
+    requests = len(fake.requests)
+    page.check("#extractive input")
+    turn = ask(page, "多中心临床研究参与单位要在几个工作日内反馈伦理审查结果互认意见？")
+    assert "3个工作日" in turn.locator(".card").first.inner_text()
+    assert len(fake.requests) == requests  # quotes only: no model asked
+    page.context.close()

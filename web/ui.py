@@ -1,11 +1,13 @@
 """Web handlers and renderers, kept apart from the gradio layout so they can be tested directly.
 
-Everything shown is escaped: questions and documents are text, never markup.
+The conversation itself is drawn by the browser (``assets/chat.js``) from answer records made here, with
+text nodes only; everything rendered here is escaped. Questions and documents are text, never markup.
 """
 from __future__ import annotations
 
 import hmac
 import math
+import uuid
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -17,43 +19,23 @@ from index.library import load_document
 from assistant.config import Settings
 from assistant.feedback import FeedbackStore, RateLimit
 from assistant.types import Answer
+from assistant.validate import InputError, check_text
+
+from .labels import lang_of, t
+from .signing import Signer
 
 UPLOAD_TYPES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
-
-CARD_JS = """
-element.addEventListener('click', (event) => {
-  const card = event.target.closest('[data-cite]');
-  if (!card) return;
-  const n = card.getAttribute('data-cite');
-  element.querySelectorAll('[data-viewer]').forEach((v) => { v.hidden = v.getAttribute('data-viewer') !== n; });
-  const viewer = element.querySelector('[data-viewer="' + n + '"]');
-  if (viewer) {
-    const hit = viewer.querySelector('mark') || viewer;
-    hit.scrollIntoView({block: 'center'});
-  }
-});
-"""
-
-CSS = """
-.cite-card {border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 10px; margin: 6px 0; cursor: pointer;}
-.cite-card:hover {border-color: #0969da;}
-.cite-card .meta {font-size: 0.85em; color: #57606a;}
-.cite-card .clause {font-size: 0.9em; max-height: 9em; overflow: auto;}
-.viewer {border: 2px solid #0969da; border-radius: 8px; padding: 10px; max-height: 420px; overflow: auto;
-         white-space: pre-wrap; font-size: 0.9em; margin-top: 8px;}
-.viewer .in-clause {background: #fff8c5;}
-mark {background: #ffd33d; padding: 0 1px;}
-.see-also {opacity: 0.85;}
-"""
+HEADING_GAP = 200  # characters a heading may stand before its first clause (blank lines, a subtitle)
 
 
 @dataclass
 class Turn:
-    """What the chat remembers of one answer: the standalone question and the answer itself."""
+    """One answered message: what was typed, the standalone question it stands for, and the answer."""
 
     question: str
     answer: Answer
     rewritten: str | None
+    asked: str = ""
 
 
 def ask(assistant, message: str, previous: str | None, regions=None, documents=None, extractive: bool = False,
@@ -63,94 +45,198 @@ def ask(assistant, message: str, previous: str | None, regions=None, documents=N
     standalone = assistant.followup(message, previous, extractive)
     answer = assistant.ask(standalone or message, regions=regions or None, documents=documents or None,
                            extractive=extractive, on_token=on_token)
-    return Turn(standalone or message.strip(), answer, standalone)
+    return Turn(standalone or message.strip(), answer, standalone, message.strip())
 
 
-def answer_markdown(turn: Turn) -> str:
-    """The chat bubble: escaped answer text, marked when it abstains, with the rewritten question."""
+def answer_record(turn: Turn, documents: dict, regions=None, document_ids=None) -> dict:
+    """What the browser keeps of one answer (unsigned): the text, each citation with the offsets that open it in
+    its document, the see-also clauses of an abstention, and the filters it was asked under."""
     a = turn.answer
-    zh = a.language == "zh"
-    text = escape(a.text).replace("\n", "  \n")
-    if a.abstained:
-        text = ("**未能回答** · " if zh else "**Not answered** · ") + text
-    if turn.rewritten:
-        text += f"\n\n*{'按上文理解为' if zh else 'Understood as'}：{escape(turn.rewritten)}*"
-    if a.note:  # LLM mode: what the verifier did, or why the extractive answer is shown
-        text += f"\n\n*{'✓' if a.mode == 'llm' else '⚠'} {escape(a.note)}*"
-        text += "".join(f"  \n– {escape(s.reason)}" for s in (a.verification.removed if a.verification else []))
-    return text
+    citations = [{**c.to_dict(), "clause_start": c.clause.start, "clause_end": c.clause.end} for c in a.citations]
+    see_also = []
+    for h in a.see_also:
+        doc = documents.get(h.clause.document_id)
+        see_also.append({"clause_id": h.clause.id, "document_id": h.clause.document_id,
+                         "document_title": doc.title if doc else h.clause.document_id,
+                         "doc_number": doc.cite_number if doc else None, "clause_path": h.clause.path_text,
+                         "text": h.clause.text, "clause_start": h.clause.start, "clause_end": h.clause.end})
+    return {
+        "id": uuid.uuid4().hex, "asked": turn.asked,
+        "question": turn.question, "rewritten": turn.rewritten, "language": a.language, "text": a.text,
+        "abstained": a.abstained, "mode": a.mode, "note": a.note,
+        "removed": [s.reason for s in a.verification.removed] if a.verification else [],
+        "filters": {"regions": list(regions or []),
+                    "documents": [{"id": i, "title": documents[i].title if i in documents else i}
+                                  for i in document_ids or []]},
+        "citations": citations, "see_also": see_also,
+    }
 
 
-def draft_markdown(draft: str, zh: bool) -> str:
-    """The model's answer while it is written: marked as not yet verified."""
-    return ("*草稿，正在核对引用……*" if zh else "*Draft, citations being checked…*") + "\n\n" + escape(draft)
+def masthead_html(documents: dict, created: str | None, lang: str) -> str:
+    """The page's one h1, what the assistant does, and what it covers (documents, years, regions, last update)."""
+    return (f'<header class="masthead"><h1>{escape(t(lang, "title"))}</h1>'
+            f'<p class="tagline">{escape(t(lang, "tagline"))}</p>'
+            f'<p class="coverage" id="coverage">{escape(coverage(documents, created, lang))}</p></header>')
 
 
-def citations_html(answer: Answer, documents: dict) -> str:
-    """Numbered citation cards; clicking one opens its clause in the full document (see CARD_JS)."""
+def coverage(documents: dict, created: str | None, lang: str) -> str:
+    docs = list(documents.values())
+    if not docs:
+        return t(lang, "coverage_empty")
+    sep = "、" if lang_of(lang) == "zh" else ", "
+    regions = sorted({d.region for d in docs if d.region})
+    years = sorted({d.date[:4] for d in docs if d.date and d.date[:4].isdigit()})
+    span = t(lang, "years", span=years[0] if years[0] == years[-1] else f"{years[0]}–{years[-1]}") if years else ""
+    updated = created.replace("T", " ")[:16] if created else "–"
+    return t(lang, "coverage", documents=len(docs), years=span, regions=sep.join(regions) or "–", updated=updated)
+
+
+def active_filters(regions, document_ids) -> int:
+    return len(regions or []) + len(document_ids or [])
+
+
+def filter_badge_html(regions, document_ids, documents: dict, lang: str) -> str:
+    """A badge under the question box naming the active filters (empty when none is on)."""
+    if not active_filters(regions, document_ids):
+        return ""
+    sep = "、" if lang_of(lang) == "zh" else ", "
     parts = []
-    if answer.citations:
-        for c in answer.citations:
-            doc = documents[c.document.id]
-            number = f" · {escape(doc.cite_number)}" if doc.cite_number else ""
-            clause = c.clause
-            quoted = (escape(clause.text[:c.quote_start]) + "<mark>" + escape(c.quote) + "</mark>"
-                      + escape(clause.text[c.quote_end:]))
-            parts.append(
-                f'<div class="cite-card" data-cite="{c.n}"><b>[{c.n}] {escape(doc.title)}</b>{number}'
-                f'<div class="meta">{escape(clause.path_text)}</div><div class="clause">{quoted}</div></div>')
-            parts.append(_viewer(c.n, doc.text, clause.start, clause.end,
-                                 clause.start + c.quote_start, clause.start + c.quote_end))
-    elif answer.see_also:
-        parts.append(f"<p>{'相关条款（仅供参考）' if answer.language == 'zh' else 'See also'}</p>")
-        for i, h in enumerate(answer.see_also, 1):
-            doc = documents[h.clause.document_id]
-            parts.append(f'<div class="cite-card see-also" data-cite="s{i}"><b>{escape(doc.title)}</b>'
-                         f'<div class="meta">{escape(h.clause.path_text)}</div>'
-                         f'<div class="clause">{escape(h.clause.text)}</div></div>')
-            parts.append(_viewer(f"s{i}", doc.text, h.clause.start, h.clause.end, None, None))
-    return "\n".join(parts)
+    if regions:
+        parts.append(t(lang, "filter_regions", names=sep.join(regions)))
+    if document_ids:
+        titles = [documents[i].title if i in documents else i for i in document_ids]
+        parts.append(t(lang, "filter_documents", names=sep.join(titles)))
+    return (f'<p class="filter-badge"><span class="badge">{escape(t(lang, "filter_badge"))}</span> '
+            f'{escape("; ".join(parts))}</p>')
 
 
-def _viewer(n, text: str, start: int, end: int, q_start: int | None, q_end: int | None) -> str:
-    """The whole document, the clause shaded and the quote marked; hidden until its card is clicked."""
-    if q_start is None:
-        inner = "<mark>" + escape(text[start:end]) + "</mark>"
-    else:
-        inner = escape(text[start:q_start]) + "<mark>" + escape(text[q_start:q_end]) + "</mark>" + escape(text[q_end:end])
-    body = escape(text[:start]) + f'<span class="in-clause">{inner}</span>' + escape(text[end:])
-    return f'<div class="viewer" data-viewer="{n}" hidden>{body}</div>'
-
-
-def record_feedback(store: FeedbackStore, turn: Turn | None, rating: int, comment: str, *,
-                    limit: RateLimit | None = None, session: str = "", max_chars: int = 1000) -> str:
-    """Store one rating; refuse (saying why) a comment over ``max_chars`` or a session over its rate."""
-    if turn is None:
-        return "请先提问 · Ask a question first."
-    comment = comment or ""
-    if len(comment) > max_chars:
-        return (f"意见过长（{len(comment)}字），请控制在{max_chars}字以内 · "
-                f"Comment too long ({len(comment)} characters; at most {max_chars}). Not saved.")
-    wait = limit.wait(session) if limit else 0.0
-    if wait:
-        return (f"反馈过于频繁，请{math.ceil(wait)}秒后再试 · "
-                f"Too much feedback at once: try again in {math.ceil(wait)} s. Not saved.")
-    store.add(turn.question, turn.answer.text, [c.to_dict() for c in turn.answer.citations], rating, comment)
-    return "已记录，谢谢！ · Thanks, feedback saved."
-
-
-def library_rows(documents: dict, clauses: list) -> list[list]:
+def library_html(documents: dict, clauses: list, lang: str) -> str:
+    """The library as a table (title, 文号, issuer, date, region, clause count); each title shows its outline."""
     counts: dict[str, int] = {}
     for c in clauses:
         counts[c.document_id] = counts.get(c.document_id, 0) + 1
-    return [[d.id, d.title, d.cite_number or "", d.issuer or "", d.date or "", d.region or "", d.language,
-             counts.get(d.id, 0)] for d in documents.values()]
+    heads = ["col_title", "col_number", "col_issuer", "col_date", "col_region", "col_clauses"]
+    head = "".join(f'<th scope="col">{escape(t(lang, h))}</th>' for h in heads)
+    rows = []
+    for d in documents.values():
+        cells = [d.cite_number or "", d.issuer or "", d.date or "", d.region or "", str(counts.get(d.id, 0))]
+        search = " ".join([d.title, d.title_translated or "", *cells[:4], d.id]).lower()
+        other = "en" if d.language == "zh" else "zh"
+        translated = (f'<span class="translated" lang="{other}">{escape(d.title_translated)}</span>'
+                      if d.title_translated else "")
+        title = (f'<button type="button" class="doc-link" data-outline="{escape(d.id)}" lang="{escape(d.language)}">'
+                 f'{escape(d.title)}</button>{translated}')
+        tds = "".join(f'<td data-label="{escape(t(lang, h))}">{escape(v)}</td>' for h, v in zip(heads[1:], cells))
+        rows.append(f'<tr data-search="{escape(search)}"><td data-label="{escape(t(lang, heads[0]))}">{title}</td>'
+                    f'{tds}</tr>')
+    return (f'<table class="library"><caption>{escape(t(lang, "library_caption"))}</caption>'
+            f'<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+            f'<p class="no-match" hidden>{escape(t(lang, "no_match"))}</p>')
 
 
-def outline_html(clauses) -> str:
-    """The clause outline of a document: its paths, as a civil servant reads them."""
-    items = "".join(f"<li><code>{escape(c.label)}</code> {escape(c.path_text)}</li>" for c in clauses)
-    return f"<ol>{items}</ol>" if items else "<p>(no clauses)</p>"
+def library_search_html(lang: str) -> str:
+    label = escape(t(lang, "library_search"))
+    return (f'<label class="library-search" for="library-search-input">{label}</label>'
+            f'<input type="search" id="library-search-input" autocomplete="off">')
+
+
+def outline_html(clauses, lang: str = "zh", document=None) -> str:
+    """The clause tree of a document: every heading once, in document order, with its clauses under it.
+
+    With ``document`` (a document in the library) each entry is a button opening that part of the
+    document in the viewer; without (an upload's preview), the tree is text only.
+    """
+    root: dict = {}
+    spans: dict[tuple, list[int]] = {}
+    for c in clauses:
+        node = root
+        for depth in range(len(c.path)):
+            node = node.setdefault(c.path[depth], {})
+            span = spans.setdefault(c.path[:depth + 1], [c.start, c.end])
+            span[0], span[1] = min(span[0], c.start), max(span[1], c.end)
+    if not root:
+        return f"<p>{escape(t(lang, 'no_clauses'))}</p>"
+
+    def entries(node: dict, prefix: tuple) -> str:
+        items = []
+        for name, children in node.items():
+            path = prefix + (name,)
+            if document is None:
+                entry = f'<span class="outline-entry">{escape(name)}</span>'
+            else:
+                start, end = spans[path]
+                # a heading that is no clause of its own opens with its heading line, just before its clauses
+                heading = document.text.rfind(name, max(0, start - len(name) - HEADING_GAP), start)
+                start = heading if heading >= 0 else start
+                entry = (f'<button type="button" class="outline-entry" data-open="{escape(document.id)}" '
+                         f'data-start="{start}" data-end="{end}" data-path="{escape(" › ".join(path))}">'
+                         f'{escape(name)}</button>')
+            items.append(f"<li>{entry}{entries(children, path)}</li>")
+        return f"<ul>{''.join(items)}</ul>" if items else ""
+
+    return f'<div class="outline">{entries(root, ())}</div>'
+
+
+def document_outline_html(document, clauses, lang: str) -> str:
+    """The Library tab's outline panel for one document: a heading, the whole-document button, the tree."""
+    if document is None:
+        return f'<p class="outline-pick">{escape(t(lang, "outline_pick"))}</p>'
+    whole = (f'<button type="button" class="open-whole" data-open="{escape(document.id)}" data-start="0" '
+             f'data-end="0">{escape(t(lang, "open_document"))}</button>')
+    return (f'<h2 class="outline-title">{escape(t(lang, "outline_title", title=document.title))}</h2>'
+            f'<p class="outline-hint">{escape(t(lang, "outline_hint"))} {whole}</p>'
+            + outline_html(clauses, lang, document))
+
+
+def document_payload(document, build_id: str) -> dict:
+    """What the clause viewer needs of a document: its metadata and its whole cleaned text."""
+    return {"id": document.id, "title": document.title, "title_translated": document.title_translated,
+            "doc_number": document.cite_number, "issuer": document.issuer, "date": document.date,
+            "region": document.region, "language": document.language, "source": document.source,
+            "text": document.text, "build": build_id}
+
+
+class FeedbackError(PolicyError):
+    """A vote that is refused: ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, status: int = 400, retry_after: int | None = None):
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+def record_vote(store: FeedbackStore, signer: Signer, payload: object, *, limit: RateLimit | None = None,
+                max_chars: int = 1000) -> dict:
+    """Store (or change, or with rating 0 take back) the one vote on a signed answer record.
+
+    ``payload`` is ``{"answer": record, "rating": 1 | -1 | 0, "comment": str, "lang": "zh" | "en"}``; a
+    record not signed by this server, a bad rating, a comment over ``max_chars`` or more than the rate
+    limit's changes to one answer are refused with a FeedbackError saying why.
+    """
+    if not isinstance(payload, dict):
+        raise FeedbackError("the body must be a JSON object {answer, rating, comment}")
+    lang = lang_of(payload.get("lang"))
+    try:
+        answer = signer.verify(payload.get("answer"))
+    except PolicyError:
+        raise FeedbackError(t(lang, "not_ours"), 403) from None
+    rating = payload.get("rating")
+    if type(rating) is not int or rating not in (-1, 0, 1):
+        raise FeedbackError(t(lang, "bad_rating"))
+    try:
+        comment = check_text(payload.get("comment") or "", "the comment").strip()
+    except InputError as e:
+        raise FeedbackError(str(e)) from None
+    if len(comment) > max_chars:
+        raise FeedbackError(t(lang, "comment_too_long", length=len(comment), limit=max_chars))
+    wait = limit.wait(answer["id"]) if limit else 0.0
+    if wait:
+        raise FeedbackError(t(lang, "too_fast", seconds=math.ceil(wait)), 429, math.ceil(wait))
+    if rating == 0:
+        store.retract(answer["id"])
+    else:
+        store.vote(answer["id"], answer["question"], answer["text"], answer["citations"], rating, comment)
+    return {"rating": rating, "comment": comment}
 
 
 def check_upload(settings: Settings, token: str, paths, upload_dir: str | None = None) -> list[Path]:
@@ -201,7 +287,7 @@ def preview_upload(settings: Settings, token: str, paths, meta: dict, upload_dir
                                                document.date, document.region) if v)
         outline = outline_html(clauses) if clauses else ("<p class='error'>0 clauses: nothing in this file would "
                                                          "be searchable, so it will be skipped.</p>")
-        parts.append(f"<h4>{escape(file.name)}</h4><p>{facts}</p><p>{len(clauses)} clauses · "
+        parts.append(f"<h3>{escape(file.name)}</h3><p>{facts}</p><p>{len(clauses)} clauses · "
                      f"{escape(document.language)}</p>" + outline)
     return "".join(parts)
 
