@@ -104,8 +104,13 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, texts: list[str]) -> "LexicalIndex":
+        return cls.from_tokens([tokenize(t) for t in texts])
+
+    @classmethod
+    def from_tokens(cls, tokens: list[list[str]]) -> "LexicalIndex":
+        """The index of texts already tokenised (``tokenize``), one token list per text."""
         bm25 = bm25s.BM25(k1=K1, b=B, method="robertson")
-        bm25.index([tokenize(t) or [EMPTY] for t in texts], show_progress=False)
+        bm25.index([t or [EMPTY] for t in tokens], show_progress=False)
         return cls(bm25, np.diff(bm25.scores["indptr"]))
 
     def save(self, folder: Path) -> None:
