@@ -79,6 +79,8 @@ class HybridRetriever(BaseRetriever):
     _mentioned: dict = {}
     _regions: dict = {}
     _covering_cache: dict = {}
+    _doc_ids: list = []
+    _clause_doc: Any = None
 
     def model_post_init(self, _context) -> None:
         self.glossary = self.glossary or load_glossary()
@@ -95,6 +97,10 @@ class HybridRetriever(BaseRetriever):
         self._mentioned = {}  # form → does any loaded text hold it
         self._regions = {d.id: d.region for d in snap.documents}
         self._covering_cache = {}  # places → the documents that apply there
+        # each clause's document as a position, so a question's document filter is one array look-up
+        self._doc_ids = [d.id for d in snap.documents]
+        position = {d: k for k, d in enumerate(self._doc_ids)}
+        self._clause_doc = np.array([position[c.document_id] for c in snap.clauses], dtype=np.int32)
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
                                 k: int | None = None) -> list[LCDocument]:
@@ -133,13 +139,13 @@ class HybridRetriever(BaseRetriever):
         t: Ranking = self.tuning
         snap: Snapshot = self.snapshot
         allowed = self._allowed(query, documents, regions)
-        mask = np.array([c.document_id in allowed for c in snap.clauses])
+        mask = np.fromiter((d in allowed for d in self._doc_ids), bool, len(self._doc_ids))[self._clause_doc]
         expansion = self.lexical.scores(list(query.expansion))
         lexical = np.where(mask, self.lexical.scores(list(query.core)) + t.expansion_weight * expansion, 0.0)
         weight, cosines = self._dense(query, allowed)
         dense_ranked = sorted(cosines, key=lambda i: -cosines[i])
-        rankings = {"bm25": (1.0, _ranked(lexical)), "glossary": (t.glossary_rank_weight,
-                                                                  _ranked(np.where(mask, expansion, 0.0))),
+        rankings = {"bm25": (1.0, _ranked(lexical, t.pool)),
+                    "glossary": (t.glossary_rank_weight, _ranked(np.where(mask, expansion, 0.0), t.pool)),
                     "dense": (weight * t.dense_rank_weight, dense_ranked)}
         rrf: dict[int, float] = {}
         ranks: dict[int, dict] = {}
@@ -268,8 +274,11 @@ class HybridRetriever(BaseRetriever):
         return {d.id for d in self.snapshot.documents if d.id in allowed and d.region in names}
 
 
-def _ranked(scores: np.ndarray) -> list[int]:
-    return [int(i) for i in np.argsort(-scores) if scores[i] > 0]
+def _ranked(scores: np.ndarray, n: int) -> list[int]:
+    """Positions of the ``n`` best positive scores, best first: a partial sort, as only the top is used."""
+    top = np.argpartition(-scores, n)[:n] if n < len(scores) else np.arange(len(scores))
+    top = top[scores[top] > 0]
+    return [int(i) for i in top[np.argsort(-scores[top], kind="stable")]]
 
 
 def coverage(query: Query, text: str, weights: list[float] | None = None,
