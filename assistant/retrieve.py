@@ -9,6 +9,7 @@ question names. Every weight is in ``assistant.tuning``.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -31,6 +32,9 @@ from .asks import answers
 from .query import Query, analyze
 from .tuning import DEFAULT, Ranking
 from .types import Hit
+
+OVERFETCH = 4  # dense search: nearest windows fetched unfiltered, at most this many times those wanted
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -139,7 +143,7 @@ class HybridRetriever(BaseRetriever):
         t: Ranking = self.tuning
         snap: Snapshot = self.snapshot
         allowed = self._allowed(query, documents, regions)
-        mask = np.fromiter((d in allowed for d in self._doc_ids), bool, len(self._doc_ids))[self._clause_doc]
+        mask = self._held(allowed)
         expansion = self.lexical.scores(list(query.expansion))
         lexical = np.where(mask, self.lexical.scores(list(query.core)) + t.expansion_weight * expansion, 0.0)
         weight, cosines = self._dense(query, allowed)
@@ -232,18 +236,45 @@ class HybridRetriever(BaseRetriever):
         weight = max(0.0, 1.0 - 1.5 * unknown)
         if weight == 0.0:
             return 0.0, {}
-        # a filter costs the vector store a scan: pass one only when some document is excluded
-        where = {"document_id": {"$in": sorted(allowed)}} if len(allowed) < len(self._regions) else None
-        # ids and distances only: a window's id names its clause ("doc:art42#w0"), and fetching metadata
-        # would cost more than the search itself
-        found = self.collection.query(query_embeddings=[self.embedder.embed_query(text)],
-                                      n_results=self.tuning.dense_pool, where=where, include=["distances"])
         cosines: dict[int, float] = {}
-        for wid, distance in zip(found["ids"][0], found["distances"][0]):  # nearest first (cosine distance)
-            i = self._position.get(wid.rsplit("#w", 1)[0])
-            if i is not None and i not in cosines:  # a clause keeps its best window
-                cosines[i] = 1.0 - float(distance)
+        for i, distance in self._nearest(self.embedder.embed_query(text), allowed, self.tuning.dense_pool):
+            if i not in cosines:  # a clause keeps its best window
+                cosines[i] = 1.0 - distance
         return weight, cosines
+
+    def _nearest(self, vector: list[float], allowed: set[str], n: int) -> list[tuple[int, float]]:
+        """The ``n`` windows of the allowed documents nearest ``vector``: (clause position, cosine distance),
+        nearest first.
+
+        A filter costs the vector store a scan of the rows it matches (16 ms on 3,000 windows, 40 ms on 54,000,
+        against 4 ms without), so when the allowed documents hold a fair share of the library, the nearest
+        windows of all of them are fetched (at most ``OVERFETCH`` times ``n``) and the others dropped; the
+        filter is asked for only when that leaves fewer than ``n``."""
+        def query(count: int, where=None) -> list[tuple[int, float]]:
+            # ids and distances only: a window's id names its clause ("doc:art42#w0"), and fetching metadata
+            # would cost more than the search itself
+            found = self.collection.query(query_embeddings=[vector], n_results=count, where=where,
+                                          include=["distances"])
+            out = []
+            for wid, distance in zip(found["ids"][0], found["distances"][0]):
+                i = self._position.get(wid.rsplit("#w", 1)[0])
+                if i is not None:
+                    out.append((i, float(distance)))
+            return out
+
+        if len(allowed) == len(self._doc_ids):
+            return query(n)
+        held = self._held(allowed)
+        share = held.mean() if len(held) else 0.0
+        if share * OVERFETCH > 1.0:
+            near = [(i, d) for i, d in query(min(OVERFETCH * n, math.ceil(1.2 * n / share))) if held[i]]
+            if len(near) >= n:
+                return near[:n]
+        return query(n, {"document_id": {"$in": sorted(allowed)}})
+
+    def _held(self, allowed: set[str]) -> np.ndarray:
+        """For each clause, whether its document is allowed: one look-up per document, not per clause."""
+        return np.fromiter((d in allowed for d in self._doc_ids), bool, len(self._doc_ids))[self._clause_doc]
 
     def _allowed(self, query: Query, documents: list[str] | None, regions: list[str] | None) -> set[str]:
         allowed = {d for d, region in self._regions.items() if (not documents or d in documents)
