@@ -71,17 +71,17 @@ def build_index(documents: list[Document], index_dir: Path, model: str, *, host:
         "embedding_model": model, "parser_version": PARSER_VERSION, "embed_window": EMBED_WINDOW,
         "hnsw:space": "cosine"})
 
-    writer = _Writer(collection, regions)
-    reused = _copy_reusable(client, old, model, clauses, items, writer.add)
+    outbox = _Outbox(collection, regions)
+    reused = _copy_reusable(client, old, model, clauses, items, outbox.add)
     missing = [i for i in items if i[0] not in reused]
     if missing:
         embedder = load_embedder(model)
         with tqdm(total=len(missing), desc="embedding", unit="window", disable=not progress) as bar:
             for start in range(0, len(missing), BATCH):
                 batch = missing[start:start + BATCH]
-                writer.add(batch, embedder.embed_documents([embed_text(c, t) for _, c, t in batch]))
+                outbox.add(batch, embedder.embed_documents([embed_text(c, t) for _, c, t in batch]))
                 bar.update(len(batch))
-    writer.flush()
+    outbox.flush()
     signature = tokenizer_signature()
     previous = tokens.load(old.folder) if old and old.tokenizer == signature else {}
     words = tokens.clause_tokens(clauses, previous)
@@ -92,7 +92,7 @@ def build_index(documents: list[Document], index_dir: Path, model: str, *, host:
                        time.perf_counter() - t0, repaired)
 
 
-class _Writer:
+class _Outbox:
     """Windows and their vectors on their way into the collection, ``WRITE_BATCH`` at a time: Chroma pays
     per call (500 vectors a call write 2.5 times faster than 64), and at most one batch is held."""
 
