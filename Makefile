@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run index test browser eval bench clean
+.PHONY: install run index test browser eval bench bench-large clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -39,8 +39,13 @@ browser:
 eval: install
 	$(PY) -m assistant eval --out eval/out
 
+# figures beside their targets: built-in and built-in + corpus-dev (cold build each run) …
 bench: install
-	$(PY) scripts/bench.py
+	$(PY) scripts/bench.py --libraries builtin,corpus-dev
+
+# … and ≥ 50,000 synthetic clauses, generated and indexed once into $POLICY_BENCH_DIR (the first run embeds for an hour or more)
+bench-large: install
+	$(PY) scripts/bench.py --libraries synthetic
 
 clean:
 	rm -rf var eval/out tests/output .pytest_cache .cache

@@ -37,7 +37,7 @@ def _say(message: str) -> None:
 def _index(args, settings: Settings) -> int:
     from index.store import read_pointer
 
-    from .service import build, unindexed
+    from .indexing import build, unindexed
 
     missing = unindexed(settings)
     if missing and read_pointer(settings.index_dir):
@@ -137,7 +137,7 @@ def _readable(answer) -> str:
 def _add(args, settings: Settings) -> int:
     from pathlib import Path
 
-    from .service import add
+    from .indexing import add
 
     meta = {"id": args.id, "title": args.title, "doc_number": args.doc_number, "issuer": args.issuer,
             "date": args.date, "region": args.region, "language": args.language, "source": args.source}

@@ -46,6 +46,8 @@ class Settings:
     # folders of policies read in place (each with a library.json, or metadata read from the texts), e.g. a
     # province's policies on shared storage; POLICY_EXTRA_LIBRARIES, separated by the OS path separator
     extra_libraries: tuple[Path, ...] = ()
+    # where `make bench` keeps what is costly to make: the synthetic library, its index, the baseline's vectors
+    bench_dir: Path = field(default_factory=lambda: Path.home() / ".cache" / "policy-assistant" / "bench")
     embedding_model: str = DEFAULT_MODEL
     chroma_host: str | None = None
     chroma_port: int | None = None
@@ -109,6 +111,7 @@ class Settings:
             data_dir=Path(env("POLICY_DATA_DIR") or base.data_dir),
             library_dir=Path(env("POLICY_LIBRARY_DIR") or base.library_dir),
             extra_libraries=tuple(Path(p) for p in (env("POLICY_EXTRA_LIBRARIES") or "").split(os.pathsep) if p),
+            bench_dir=Path(env("POLICY_BENCH_DIR") or base.bench_dir),
             embedding_model=env("POLICY_EMBEDDING_MODEL") or base.embedding_model,
             chroma_host=env("POLICY_CHROMA_HOST") or None,
             chroma_port=_int("POLICY_CHROMA_PORT", None),

@@ -9,6 +9,7 @@ question names. Every weight is in ``assistant.tuning``.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -31,6 +32,9 @@ from .asks import answers
 from .query import Query, analyze
 from .tuning import DEFAULT, Ranking
 from .types import Hit
+
+OVERFETCH = 4  # dense search: nearest windows fetched unfiltered, at most this many times those wanted
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -79,6 +83,8 @@ class HybridRetriever(BaseRetriever):
     _mentioned: dict = {}
     _regions: dict = {}
     _covering_cache: dict = {}
+    _doc_ids: list = []
+    _clause_doc: Any = None
 
     def model_post_init(self, _context) -> None:
         self.glossary = self.glossary or load_glossary()
@@ -95,6 +101,10 @@ class HybridRetriever(BaseRetriever):
         self._mentioned = {}  # form → does any loaded text hold it
         self._regions = {d.id: d.region for d in snap.documents}
         self._covering_cache = {}  # places → the documents that apply there
+        # each clause's document as a position, so a question's document filter is one array look-up
+        self._doc_ids = [d.id for d in snap.documents]
+        position = {d: k for k, d in enumerate(self._doc_ids)}
+        self._clause_doc = np.array([position[c.document_id] for c in snap.clauses], dtype=np.int32)
 
     def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun,
                                 k: int | None = None) -> list[LCDocument]:
@@ -133,13 +143,13 @@ class HybridRetriever(BaseRetriever):
         t: Ranking = self.tuning
         snap: Snapshot = self.snapshot
         allowed = self._allowed(query, documents, regions)
-        mask = np.array([c.document_id in allowed for c in snap.clauses])
+        mask = self._held(allowed)
         expansion = self.lexical.scores(list(query.expansion))
         lexical = np.where(mask, self.lexical.scores(list(query.core)) + t.expansion_weight * expansion, 0.0)
         weight, cosines = self._dense(query, allowed)
         dense_ranked = sorted(cosines, key=lambda i: -cosines[i])
-        rankings = {"bm25": (1.0, _ranked(lexical)), "glossary": (t.glossary_rank_weight,
-                                                                  _ranked(np.where(mask, expansion, 0.0))),
+        rankings = {"bm25": (1.0, _ranked(lexical, t.pool)),
+                    "glossary": (t.glossary_rank_weight, _ranked(np.where(mask, expansion, 0.0), t.pool)),
                     "dense": (weight * t.dense_rank_weight, dense_ranked)}
         rrf: dict[int, float] = {}
         ranks: dict[int, dict] = {}
@@ -226,18 +236,45 @@ class HybridRetriever(BaseRetriever):
         weight = max(0.0, 1.0 - 1.5 * unknown)
         if weight == 0.0:
             return 0.0, {}
-        # a filter costs the vector store a scan: pass one only when some document is excluded
-        where = {"document_id": {"$in": sorted(allowed)}} if len(allowed) < len(self._regions) else None
-        # ids and distances only: a window's id names its clause ("doc:art42#w0"), and fetching metadata
-        # would cost more than the search itself
-        found = self.collection.query(query_embeddings=[self.embedder.embed_query(text)],
-                                      n_results=self.tuning.dense_pool, where=where, include=["distances"])
         cosines: dict[int, float] = {}
-        for wid, distance in zip(found["ids"][0], found["distances"][0]):  # nearest first (cosine distance)
-            i = self._position.get(wid.rsplit("#w", 1)[0])
-            if i is not None and i not in cosines:  # a clause keeps its best window
-                cosines[i] = 1.0 - float(distance)
+        for i, distance in self._nearest(self.embedder.embed_query(text), allowed, self.tuning.dense_pool):
+            if i not in cosines:  # a clause keeps its best window
+                cosines[i] = 1.0 - distance
         return weight, cosines
+
+    def _nearest(self, vector: list[float], allowed: set[str], n: int) -> list[tuple[int, float]]:
+        """The ``n`` windows of the allowed documents nearest ``vector``: (clause position, cosine distance),
+        nearest first.
+
+        A filter costs the vector store a scan of the rows it matches (16 ms on 3,000 windows, 40 ms on 54,000,
+        against 4 ms without), so when the allowed documents hold a fair share of the library, the nearest
+        windows of all of them are fetched (at most ``OVERFETCH`` times ``n``) and the others dropped; the
+        filter is asked for only when that leaves fewer than ``n``."""
+        def query(count: int, where=None) -> list[tuple[int, float]]:
+            # ids and distances only: a window's id names its clause ("doc:art42#w0"), and fetching metadata
+            # would cost more than the search itself
+            found = self.collection.query(query_embeddings=[vector], n_results=count, where=where,
+                                          include=["distances"])
+            out = []
+            for wid, distance in zip(found["ids"][0], found["distances"][0]):
+                i = self._position.get(wid.rsplit("#w", 1)[0])
+                if i is not None:
+                    out.append((i, float(distance)))
+            return out
+
+        if len(allowed) == len(self._doc_ids):
+            return query(n)
+        held = self._held(allowed)
+        share = held.mean() if len(held) else 0.0
+        if share * OVERFETCH > 1.0:
+            near = [(i, d) for i, d in query(min(OVERFETCH * n, math.ceil(1.2 * n / share))) if held[i]]
+            if len(near) >= n:
+                return near[:n]
+        return query(n, {"document_id": {"$in": sorted(allowed)}})
+
+    def _held(self, allowed: set[str]) -> np.ndarray:
+        """For each clause, whether its document is allowed: one look-up per document, not per clause."""
+        return np.fromiter((d in allowed for d in self._doc_ids), bool, len(self._doc_ids))[self._clause_doc]
 
     def _allowed(self, query: Query, documents: list[str] | None, regions: list[str] | None) -> set[str]:
         allowed = {d for d, region in self._regions.items() if (not documents or d in documents)
@@ -268,8 +305,11 @@ class HybridRetriever(BaseRetriever):
         return {d.id for d in self.snapshot.documents if d.id in allowed and d.region in names}
 
 
-def _ranked(scores: np.ndarray) -> list[int]:
-    return [int(i) for i in np.argsort(-scores) if scores[i] > 0]
+def _ranked(scores: np.ndarray, n: int) -> list[int]:
+    """Positions of the ``n`` best positive scores, best first: a partial sort, as only the top is used."""
+    top = np.argpartition(-scores, n)[:n] if n < len(scores) else np.arange(len(scores))
+    top = top[scores[top] > 0]
+    return [int(i) for i in top[np.argsort(-scores[top], kind="stable")]]
 
 
 def coverage(query: Query, text: str, weights: list[float] | None = None,

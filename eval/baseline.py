@@ -13,20 +13,27 @@ from index.embed import load_embedder
 CITED = 3
 
 
+def split(documents) -> list:
+    """The recipe's chunks: LangChain Documents of at most 500 characters, overlapping by 50."""
+    from langchain_core.documents import Document
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    splitter = RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50)
+    return splitter.split_documents([Document(page_content=d.text, metadata={"document_id": d.id})
+                                     for d in documents])
+
+
 class Baseline:
-    def __init__(self, documents, model: str, k: int = 10):
+    def __init__(self, documents, model: str, k: int = 10, embedder=None):
+        """``embedder``: the model's ``Embeddings`` (default: ``model`` loaded), e.g. one caching vectors."""
         import chromadb
         from chromadb.config import Settings as ChromaSettings
         from langchain_chroma import Chroma
-        from langchain_core.documents import Document
-        from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-        splitter = RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50)
-        docs = [Document(page_content=d.text, metadata={"document_id": d.id}) for d in documents]
-        chunks = splitter.split_documents(docs)
         client = chromadb.EphemeralClient(settings=ChromaSettings(anonymized_telemetry=False))
         name = f"baseline_{int(time.time() * 1000)}"
-        self.store = Chroma.from_documents(chunks, load_embedder(model), client=client, collection_name=name)
+        self.store = Chroma.from_documents(split(documents), embedder or load_embedder(model), client=client,
+                                           collection_name=name)
         self.k = k
 
     def ask(self, question: str) -> dict:

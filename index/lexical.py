@@ -8,14 +8,14 @@ from functools import lru_cache
 
 from pathlib import Path
 
-import bm25s
 import jieba
 import numpy as np
 
 from .glossary import load_glossary
 
 jieba.setLogLevel(logging.WARNING)
-logging.getLogger("bm25s").setLevel(logging.WARNING)
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s (with scipy) is imported when an index is made or
+# opened, not by a no-change `index`, which only needs the tokenizer's signature
 
 K1, B = 1.5, 0.75   # BM25's usual term-frequency saturation and length normalisation
 IDF_FLOOR = 0.25    # a very common token's IDF, as a share of the mean (BM25Okapi's epsilon)
@@ -104,8 +104,15 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, texts: list[str]) -> "LexicalIndex":
+        return cls.from_tokens([tokenize(t) for t in texts])
+
+    @classmethod
+    def from_tokens(cls, tokens: list[list[str]]) -> "LexicalIndex":
+        """The index of texts already tokenised (``tokenize``), one token list per text."""
+        import bm25s
+
         bm25 = bm25s.BM25(k1=K1, b=B, method="robertson")
-        bm25.index([tokenize(t) or [EMPTY] for t in texts], show_progress=False)
+        bm25.index([t or [EMPTY] for t in tokens], show_progress=False)
         return cls(bm25, np.diff(bm25.scores["indptr"]))
 
     def save(self, folder: Path) -> None:
@@ -113,6 +120,8 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path) -> "LexicalIndex":
+        import bm25s
+
         bm25 = bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
         return cls(bm25, np.diff(bm25.scores["indptr"]))
 

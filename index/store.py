@@ -3,7 +3,8 @@
 Layout under the index folder::
 
     current.json             pointer to the live build (replaced atomically, last step of a build)
-    builds/<id>/             manifest.json, documents.jsonl, clauses.jsonl of that build
+    builds/<id>/             manifest.json, documents.jsonl, clauses.jsonl of that build, its lexical index
+                             (lexical/) and the clauses' tokens (tokens.json, reused by the next build)
     readers/                 leases of running readers (see ``leases``)
     chroma/                  the embedded Chroma database (unless a Chroma server is configured)
 
@@ -21,6 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import tokens
 from .errors import StoreError
 from .leases import leased_builds
 from .types import Clause, Document
@@ -90,10 +92,10 @@ def read_snapshot(index_dir: Path, build_id: str | None = None) -> Snapshot | No
 
 
 def write_snapshot(index_dir: Path, build_id: str, collection: str, model: str, parser_version: str,
-                   documents: list[Document], clauses: list[Clause], lexical=None, tokenizer: str | None = None
-                   ) -> None:
-    """Write the build folder completely (with ``lexical``, an index that can ``save`` itself), then point
-    ``current.json`` at it (atomic rename)."""
+                   documents: list[Document], clauses: list[Clause], lexical=None, tokenizer: str | None = None,
+                   words: dict[str, list[str]] | None = None) -> None:
+    """Write the build folder completely (with ``lexical``, an index that can ``save`` itself, and ``words``,
+    the clauses' tokens by content hash), then point ``current.json`` at it (atomic rename)."""
     builds = index_dir / "builds"
     partial = builds / f"{build_id}.partial"
     partial.mkdir(parents=True, exist_ok=True)
@@ -102,6 +104,8 @@ def write_snapshot(index_dir: Path, build_id: str, collection: str, model: str, 
                 "tokenizer": tokenizer, "hashes": {c.id: c.content_hash for c in clauses}}
     if lexical is not None:
         lexical.save(partial / "lexical")
+    if words is not None:
+        tokens.save(partial, words)
     _write(partial / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
     _write(partial / "documents.jsonl", "".join(json.dumps(d.__dict__, ensure_ascii=False) + "\n"
                                                 for d in documents))
