@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,12 +75,30 @@ def build_index(documents: list[Document], index_dir: Path, model: str, *, host:
     outbox = _Outbox(collection, regions)
     reused = _copy_reusable(client, old, model, clauses, items, outbox.add)
     missing = [i for i in items if i[0] not in reused]
+    embedded = 0
     if missing:
         embedder = load_embedder(model)
+        # a text met again (a boilerplate article, the same rules filed twice) takes the vector it got the
+        # first time: embedding is deterministic. Only vectors still wanted later are kept, so memory stays bounded.
+        left = Counter(embed_text(c, t) for _, c, t in missing)
+        kept: dict[str, list[float]] = {}
         with tqdm(total=len(missing), desc="embedding", unit="window", disable=not progress) as bar:
             for start in range(0, len(missing), BATCH):
                 batch = missing[start:start + BATCH]
-                outbox.add(batch, embedder.embed_documents([embed_text(c, t) for _, c, t in batch]))
+                texts = [embed_text(c, t) for _, c, t in batch]
+                new = list(dict.fromkeys(t for t in texts if t not in kept))
+                got = dict(zip(new, embedder.embed_documents(new))) if new else {}
+                embedded += len(new)
+                vectors = []
+                for text in texts:
+                    vector = kept[text] if text in kept else got[text]
+                    left[text] -= 1
+                    if left[text]:
+                        kept[text] = vector
+                    else:
+                        kept.pop(text, None)
+                    vectors.append(vector)
+                outbox.add(batch, vectors)
                 bar.update(len(batch))
     outbox.flush()
     signature = tokenizer_signature()
@@ -88,7 +107,7 @@ def build_index(documents: list[Document], index_dir: Path, model: str, *, host:
     write_snapshot(index_dir, build_id, collection_name, model, PARSER_VERSION, documents, clauses,
                    LexicalIndex.from_tokens([words[c.content_hash] for c in clauses]), signature, words)
     prune(index_dir, client)
-    return BuildReport(build_id, len(documents), len(clauses), len(items), len(missing), len(reused), False,
+    return BuildReport(build_id, len(documents), len(clauses), len(items), embedded, len(reused), False,
                        time.perf_counter() - t0, repaired)
 
 

@@ -96,3 +96,24 @@ def test_a_failed_add_leaves_the_library_as_it_was(settings, tmp_path, monkeypat
         add(settings, [policy], {"title": "新办法", "id": "new"})
     assert not settings.user_library_dir.exists() or not any(settings.user_library_dir.iterdir())
     assert "100万元" not in Assistant(settings).ask("新条款奖励多少万元？").text
+
+
+def test_a_text_met_twice_is_embedded_once(tmp_path, monkeypatch):
+    """Boilerplate repeated across documents costs one model call per distinct text; every window gets a vector."""
+    from index.build import build_index
+    from index.types import Document
+
+    from .conftest import FAKE_MODEL, FakeEmbeddings
+
+    sent: list[str] = []
+    real = FakeEmbeddings.embed_documents
+    monkeypatch.setattr(FakeEmbeddings, "embed_documents", lambda self, texts: sent.extend(texts) or real(self, texts))
+    text = "第一条 为了规范管理，制定本办法。\n第二条 本办法自发布之日起施行。"
+    docs = [Document(id=f"d{i}", title=f"办法{i}", language="zh", text=text) for i in range(3)]
+    report = build_index(docs, tmp_path / "index", FAKE_MODEL, progress=False)
+    assert report.windows >= 3 and report.embedded == report.windows // 3
+    assert len(sent) == len(set(sent)) == report.embedded
+    from index.store import chroma_client, read_snapshot
+    got = chroma_client(tmp_path / "index").get_collection(read_snapshot(tmp_path / "index").collection).get(
+        include=["embeddings"])
+    assert len(got["ids"]) == report.windows and all(len(v) == FakeEmbeddings.DIM for v in got["embeddings"])
