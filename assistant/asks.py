@@ -12,6 +12,7 @@ yes/no) have no kind: any sentence on the subject may answer them.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .quantities import quantities
 
@@ -128,7 +129,7 @@ def answers(kind: str | None, text: str, paid_as: str | None = None) -> bool:
         return False
     if kind == "authority":
         return bool(_ORG.search(text))
-    found = quantities(text)
+    found = _quantities(text)
     if kind == "frequency":  # a schedule: "每季度至少1次", "每2年", not "1~2家"
         return any(q.kind == "duration" or q.unit in ("次", "回") for q in found) or bool(_TIME_WORDS.search(text))
     if {q.kind for q in found} & _EVIDENCE_KINDS[kind]:
@@ -140,6 +141,12 @@ def answers(kind: str | None, text: str, paid_as: str | None = None) -> bool:
     if kind == "penalty":
         return bool(_PENALTY.search(text))
     return False
+
+
+@lru_cache(maxsize=20_000)
+def _quantities(text: str) -> tuple:
+    """The quantities of a clause window, read once: every question scores the same windows again."""
+    return tuple(quantities(text))
 
 
 NUMERIC = frozenset({"frequency", "duration", "date", "money", "percent", "age", "measure", "count", "quantity"})

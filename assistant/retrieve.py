@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
@@ -34,6 +35,9 @@ from .tuning import DEFAULT, Ranking
 from .types import Hit
 
 OVERFETCH = 4  # dense search: nearest windows fetched unfiltered, at most this many times those wanted
+# The question's embedding runs here while the lexical side is scored: the model call releases the GIL and
+# takes one core, so the Python work on the other costs little time.
+_DENSE = ThreadPoolExecutor(max_workers=4, thread_name_prefix="dense")
 
 
 @dataclass(frozen=True)
@@ -143,13 +147,19 @@ class HybridRetriever(BaseRetriever):
         t: Ranking = self.tuning
         snap: Snapshot = self.snapshot
         allowed = self._allowed(query, documents, regions)
+        dense = _DENSE.submit(self._dense, query, allowed)
         mask = self._held(allowed)
         expansion = self.lexical.scores(list(query.expansion))
         lexical = np.where(mask, self.lexical.scores(list(query.core)) + t.expansion_weight * expansion, 0.0)
-        weight, cosines = self._dense(query, allowed)
+        bm25, glossary = _ranked(lexical, t.pool), _ranked(np.where(mask, expansion, 0.0), t.pool)
+        weights = self.concept_weights(query)
+        # what does not need the dense ranking is worked out while the model embeds
+        features = {i: self._features(query, i, weights) for i in (*bm25, *glossary)}
+        specific = self._most_specific(query, allowed)
+        named = named_documents(query.text, [d for d in snap.documents if d.id in allowed])
+        weight, cosines = dense.result()
         dense_ranked = sorted(cosines, key=lambda i: -cosines[i])
-        rankings = {"bm25": (1.0, _ranked(lexical, t.pool)),
-                    "glossary": (t.glossary_rank_weight, _ranked(np.where(mask, expansion, 0.0), t.pool)),
+        rankings = {"bm25": (1.0, bm25), "glossary": (t.glossary_rank_weight, glossary),
                     "dense": (weight * t.dense_rank_weight, dense_ranked)}
         rrf: dict[int, float] = {}
         ranks: dict[int, dict] = {}
@@ -162,15 +172,10 @@ class HybridRetriever(BaseRetriever):
         top_rrf = max(rrf.values())
         floor = min(cosines.values()) if cosines else 0.0
         top_cos = max(cosines.values()) if cosines else 0.0
-        weights = self.concept_weights(query)
-        specific = self._most_specific(query, allowed)
-        named = named_documents(query.text, [d for d in snap.documents if d.id in allowed])
         out = []
         for i, r in rrf.items():
             clause = snap.clauses[i]
-            cov, evidence = max(((coverage(query, w, weights, t.synonym, t.translation),
-                                  answers(query.intent, w, query.paid_as)) for w in self.windows(i)),
-                                key=lambda x: (x[0] or 0.0, x[1]))
+            cov, evidence = features[i] if i in features else self._features(query, i, weights)
             cos = cosines.get(i, floor)
             out.append(Candidate(
                 index=i, coverage=cov, cosine=cos if i in cosines else None,
@@ -179,6 +184,12 @@ class HybridRetriever(BaseRetriever):
                 named=clause.document_id in named, same_language=clause.language == query.language,
                 ranks=ranks[i]))
         return out
+
+    def _features(self, query: Query, i: int, weights: list[float]) -> tuple[float | None, float]:
+        """Coverage of the question and evidence of what it asks for, in clause ``i``'s best window."""
+        t = self.tuning
+        return max(((coverage(query, w, weights, t.synonym, t.translation), answers(query.intent, w, query.paid_as))
+                    for w in self.windows(i)), key=lambda x: (x[0] or 0.0, x[1]))
 
     def windows(self, i: int) -> list[str]:
         """The lower-cased windows of clause ``i`` under its headings. Coverage is judged window by window, so
