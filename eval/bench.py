@@ -67,6 +67,7 @@ class Figures:
     documents: int = 0
     clauses: int = 0
     windows: int = 0
+    embedded: int | None = None        # by the cold build: a text met again is embedded once
     cold_build_s: float | None = None
     cold_build_peak_mb: float | None = None
     cold_build_note: str = ""          # e.g. when a cached index was measured
@@ -147,6 +148,7 @@ def _builds(figures: Figures, data_dir: Path, env: dict, cache: Path | None, say
             record.write_text(json.dumps(cold), encoding="utf-8")
     figures.cold_build_s, figures.cold_build_peak_mb = cold["seconds"], cold["peak_mb"]
     figures.documents, figures.clauses, figures.windows = cold["documents"], cold["clauses"], cold["windows"]
+    figures.embedded = cold.get("embedded")
     for attempt in range(2):  # a cached index older than the library is brought up to date first
         t0 = time.time()
         report, _, _ = child(["build"], env, progress=True)

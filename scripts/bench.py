@@ -61,7 +61,8 @@ def main() -> int:
 
 def report(f: Figures) -> None:
     targets = TARGETS.get(f.library.name, {})
-    print(f"  {f.documents:,} documents, {f.clauses:,} clauses, {f.windows:,} windows embedded; "
+    distinct = f" ({f.embedded:,} distinct texts embedded)" if f.embedded not in (None, f.windows) else ""
+    print(f"  {f.documents:,} documents, {f.clauses:,} clauses, {f.windows:,} windows{distinct}; "
           f"{f.questions} questions × {len(f.warm_ms) // max(f.questions, 1)} rounds; "
           f"load average {f.load[0]:.1f} → {f.load[1]:.1f} on {os.cpu_count()} cores")
     print(f"  {'figure':<48}{'measured':>12}   target")
