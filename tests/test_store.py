@@ -117,3 +117,22 @@ def test_a_text_met_twice_is_embedded_once(tmp_path, monkeypatch):
     got = chroma_client(tmp_path / "index").get_collection(read_snapshot(tmp_path / "index").collection).get(
         include=["embeddings"])
     assert len(got["ids"]) == report.windows and all(len(v) == FakeEmbeddings.DIM for v in got["embeddings"])
+
+
+def test_a_collection_made_with_other_search_settings_is_remade_without_embedding(tmp_path, monkeypatch):
+    from index import build as build_module
+    from index.build import build_index
+    from index.store import chroma_client, read_snapshot
+    from index.types import Document
+
+    from .conftest import FAKE_MODEL
+
+    docs = [Document(id="d", title="办法", language="zh", text="第一条 为了规范管理，制定本办法。\n第二条 本办法自发布之日起施行。")]
+    monkeypatch.setattr(build_module, "HNSW", {**build_module.HNSW, "hnsw:search_ef": 100})
+    first = build_index(docs, tmp_path / "index", FAKE_MODEL, progress=False)
+    monkeypatch.undo()
+    again = build_index(docs, tmp_path / "index", FAKE_MODEL, progress=False)
+    assert not again.unchanged and again.embedded == 0 and again.reused == first.windows
+    live = chroma_client(tmp_path / "index").get_collection(read_snapshot(tmp_path / "index").collection)
+    assert live.metadata["hnsw:search_ef"] == build_module.HNSW["hnsw:search_ef"]
+    assert build_index(docs, tmp_path / "index", FAKE_MODEL, progress=False).unchanged
