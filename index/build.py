@@ -80,31 +80,7 @@ def build_index(documents: list[Document], index_dir: Path, model: str, *, host:
     outbox = _Outbox(collection, regions)
     reused = _copy_reusable(client, old, model, clauses, items, outbox.add)
     missing = [i for i in items if i[0] not in reused]
-    embedded = 0
-    if missing:
-        embedder = load_embedder(model)
-        # a text met again (a boilerplate article, the same rules filed twice) takes the vector it got the
-        # first time: embedding is deterministic. Only vectors still wanted later are kept, so memory stays bounded.
-        left = Counter(embed_text(c, t) for _, c, t in missing)
-        kept: dict[str, list[float]] = {}
-        with tqdm(total=len(missing), desc="embedding", unit="window", disable=not progress) as bar:
-            for start in range(0, len(missing), BATCH):
-                batch = missing[start:start + BATCH]
-                texts = [embed_text(c, t) for _, c, t in batch]
-                new = list(dict.fromkeys(t for t in texts if t not in kept))
-                got = dict(zip(new, embedder.embed_documents(new))) if new else {}
-                embedded += len(new)
-                vectors = []
-                for text in texts:
-                    vector = kept[text] if text in kept else got[text]
-                    left[text] -= 1
-                    if left[text]:
-                        kept[text] = vector
-                    else:
-                        kept.pop(text, None)
-                    vectors.append(vector)
-                outbox.add(batch, vectors)
-                bar.update(len(batch))
+    embedded = _embed(load_embedder(model), missing, outbox.add, progress) if missing else 0
     outbox.flush()
     signature = tokenizer_signature()
     previous = tokens.load(old.folder) if old and old.tokenizer == signature else {}
@@ -114,6 +90,34 @@ def build_index(documents: list[Document], index_dir: Path, model: str, *, host:
     prune(index_dir, client)
     return BuildReport(build_id, len(documents), len(clauses), len(items), embedded, len(reused), False,
                        time.perf_counter() - t0, repaired)
+
+
+def _embed(embedder, items, write, progress: bool) -> int:
+    """Embed ``items`` in batches and ``write`` them with their vectors; return how many texts were embedded.
+
+    A text met again (a boilerplate article, the same rules filed twice) takes the vector it got the first
+    time, as embedding is deterministic; a vector is kept only while a later item still wants it."""
+    left = Counter(embed_text(c, t) for _, c, t in items)
+    kept: dict[str, list[float]] = {}
+    embedded = 0
+    with tqdm(total=len(items), desc="embedding", unit="window", disable=not progress) as bar:
+        for start in range(0, len(items), BATCH):
+            batch = items[start:start + BATCH]
+            texts = [embed_text(c, t) for _, c, t in batch]
+            new = list(dict.fromkeys(t for t in texts if t not in kept))
+            got = dict(zip(new, embedder.embed_documents(new))) if new else {}
+            embedded += len(new)
+            vectors = []
+            for text in texts:
+                vectors.append(kept[text] if text in kept else got[text])
+                left[text] -= 1
+                if left[text]:
+                    kept[text] = vectors[-1]
+                else:
+                    kept.pop(text, None)
+            write(batch, vectors)
+            bar.update(len(batch))
+    return embedded
 
 
 class _Outbox:
