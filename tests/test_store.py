@@ -98,6 +98,9 @@ def test_a_failed_add_leaves_the_library_as_it_was(settings, tmp_path, monkeypat
     assert "100万元" not in Assistant(settings).ask("新条款奖励多少万元？").text
 
 
+TWO_ARTICLES = "第一条 为了规范管理，制定本办法。\n第二条 本办法自发布之日起施行。"
+
+
 def test_a_text_met_twice_is_embedded_once(tmp_path, monkeypatch):
     """Boilerplate repeated across documents costs one model call per distinct text; every window gets a vector."""
     from index.build import build_index
@@ -108,8 +111,7 @@ def test_a_text_met_twice_is_embedded_once(tmp_path, monkeypatch):
     sent: list[str] = []
     real = FakeEmbeddings.embed_documents
     monkeypatch.setattr(FakeEmbeddings, "embed_documents", lambda self, texts: sent.extend(texts) or real(self, texts))
-    text = "第一条 为了规范管理，制定本办法。\n第二条 本办法自发布之日起施行。"
-    docs = [Document(id=f"d{i}", title=f"办法{i}", language="zh", text=text) for i in range(3)]
+    docs = [Document(id=f"d{i}", title=f"办法{i}", language="zh", text=TWO_ARTICLES) for i in range(3)]
     report = build_index(docs, tmp_path / "index", FAKE_MODEL, progress=False)
     assert report.windows >= 3 and report.embedded == report.windows // 3
     assert len(sent) == len(set(sent)) == report.embedded
@@ -127,7 +129,7 @@ def test_a_collection_made_with_other_search_settings_is_remade_without_embeddin
 
     from .conftest import FAKE_MODEL
 
-    docs = [Document(id="d", title="办法", language="zh", text="第一条 为了规范管理，制定本办法。\n第二条 本办法自发布之日起施行。")]
+    docs = [Document(id="d", title="办法", language="zh", text=TWO_ARTICLES)]
     monkeypatch.setattr(build_module, "HNSW", {**build_module.HNSW, "hnsw:search_ef": 100})
     first = build_index(docs, tmp_path / "index", FAKE_MODEL, progress=False)
     monkeypatch.undo()
