@@ -21,6 +21,7 @@ def open_chat(context, url: str):
     page.goto(url + "/", wait_until="load")
     page.wait_for_selector("#question textarea", timeout=60000)
     page.wait_for_selector("#conversation > *", timeout=20000)  # the browser code has drawn the conversation
+    page.wait_for_selector("#language input:not([disabled])", timeout=20000)  # and the server has labelled the page
     return page
 
 

@@ -1,6 +1,7 @@
 """The conversation in a real Chromium: answers that keep their own citations, [n] markers that open the right
 clause, New chat, reload, export, filters, the language switch, keyboard-only use and a phone screen."""
 import pytest
+from playwright.sync_api import expect
 
 from .browser import ANSWERED, answered, ask, open_chat, stored
 
@@ -106,13 +107,15 @@ def test_the_page_speaks_the_chosen_language_and_remembers_it(web_server, chromi
     assert page.inner_text("#ask").strip() == "提问" and page.evaluate("document.documentElement.lang") == "zh-CN"
     page.locator("#language label", has_text="English").click()
     page.wait_for_selector("#ask:has-text('Ask')", timeout=20000)
-    assert page.get_by_role("tab", name="Library").count() == 1 and page.inner_text("h1") == "Biomedical policy assistant"
+    # the tab strip re-renders after the buttons: wait for it rather than read it mid-update
+    expect(page.get_by_role("tab", name="Library")).to_have_count(1, timeout=20000)
+    expect(page.locator("h1")).to_have_text("Biomedical policy assistant")
     assert page.evaluate("document.documentElement.lang") == "en" and "Covers 5 policy documents" in page.inner_text("#coverage")
     turn = ask(page, ETHICS)
     assert "Sources" in turn.inner_text() and turn.get_by_role("button", name="Helpful", exact=True).count() == 1
     page.reload()
     page.wait_for_selector("#ask:has-text('Ask')", timeout=20000)  # chosen once, kept in this browser
-    assert page.get_by_role("tab", name="Chat").count() == 1
+    expect(page.get_by_role("tab", name="Chat")).to_have_count(1, timeout=20000)
     page.context.close()
 
 

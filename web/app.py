@@ -159,7 +159,7 @@ def make_blocks(live: Live, gate: Gate, signer: Signer) -> gr.Blocks:
             masthead = gr.HTML(ui.masthead_html(docs, live.assistant.snapshot.created, zh), scale=4, min_width=360,
                               js_on_load=None)
             lang = gr.Radio([(name, code) for name, code in LANGUAGES], value=zh, label=LANGUAGE_LABEL, scale=1,
-                            min_width=180, elem_id="language")
+                            min_width=180, elem_id="language", interactive=False)
         with gr.Tabs():
             with labelled(gr.Tab(t(zh, "tab_chat"), id="chat", elem_id="tab-chat"), label="tab_chat"):
                 gr.HTML('<div id="conversation" tabindex="0" role="region"></div>', js_on_load=None)
@@ -238,7 +238,9 @@ def make_blocks(live: Live, gate: Gate, signer: Signer) -> gr.Blocks:
         def relabel(chosen, regions_on, documents_on, doc_id):
             chosen = lang_of(chosen)
             updates = [gr.update(**{prop: t(chosen, key) for prop, key in keys.items()}) for _, keys in relabelled]
-            return (chosen, *updates, gr.update(label=t(chosen, "upload_files", mb=settings.max_file_mb)),
+            # the switch opens once the page is labelled: a choice made while the first labelling is still in
+            # flight would otherwise be overwritten by it when it lands
+            return (gr.update(value=chosen, interactive=True), *updates, gr.update(label=t(chosen, "upload_files", mb=settings.max_file_mb)),
                     ui.library_search_html(chosen), outline(doc_id, chosen),
                     f'<p class="page-footer">{escape(t(chosen, "footer"))}</p>',
                     *filters_changed(regions_on, documents_on, chosen), *library_views(None, chosen))
