@@ -66,3 +66,46 @@ def test_quotes_are_verbatim_and_the_lead_in_names_the_article(assistant):
     c = answer.citations[0]
     assert c.clause.text[c.quote_start:c.quote_end] == c.quote and "20个工作日" in c.quote
     assert "第二条" in answer.text and not c.quote.startswith("第二条")  # the label is said once, not quoted again
+
+
+def _cross_picks():
+    from assistant.answer import Pick
+    from assistant.types import Hit
+    from index.types import Clause
+
+    text = "医疗器械生产许可证有效期为5年。变更企业名称的，应当在变更后30个工作日内申请登记事项变更。"
+    clause = Clause("rules:art14", "rules", "第十四条", ("第十四条",), text, 0, len(text), "zh")
+    hit = Hit(clause, 1.0, 1)
+    first = text.index("。") + 1
+    return [Pick(hit, 0, first, None, 1.0, True, 0), Pick(hit, first, len(text), None, 1.0, True, first)]
+
+
+def test_across_languages_the_sentence_closer_in_meaning_wins_a_tie():
+    from assistant.answer import _closeness
+    from assistant.query import analyze
+
+    picks = _cross_picks()
+    query = analyze("Within how many working days must a manufacturer apply after changing its name?")
+    close = _closeness(query, picks, lambda texts: [0.80 if "有效期" in t else 0.84 for t in texts], 0.25, 4)
+    assert max(close, key=lambda p: p.score).start == picks[1].start
+    assert close[1].score - close[0].score == pytest.approx(0.25)
+
+
+def test_sentences_in_the_question_language_are_not_embedded():
+    from assistant.answer import _closeness
+    from assistant.query import analyze
+
+    def never(texts):
+        raise AssertionError("embedded a sentence the words already judge")
+
+    picks = _cross_picks()
+    assert _closeness(analyze("变更企业名称后多少个工作日内申请变更？"), picks, never, 0.25, 4) == picks
+    assert _closeness(analyze("Within how many working days?"), picks, None, 0.25, 4) == picks
+
+
+def test_closeness_is_the_cosine_of_question_and_passage(assistant):
+    from assistant.query import analyze
+
+    query = analyze("医疗器械经营许可证有效期为5年。")
+    same, other = assistant.retriever.closeness(query, ["医疗器械经营许可证有效期为5年。", "经营企业应当依法开展经营活动。"])
+    assert same == pytest.approx(1.0, abs=1e-3) and other < same
