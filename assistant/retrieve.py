@@ -236,8 +236,8 @@ class HybridRetriever(BaseRetriever):
 
     def closeness(self, query: Query, texts: list[str]) -> list[float]:
         """The model's cosine of the question and each of ``texts`` (passages embedded now, not stored)."""
-        if self.embedder is None or any(readable(self.embedder, t) < 0.9 for t in [query.text, *texts]):
-            return [0.0] * len(texts)  # a model that reads only English says nothing of a Chinese passage
+        if self.embedder is None or readable(self.embedder, query.text) < 0.9:
+            return [0.0] * len(texts)
         q = np.asarray(self._question_vector(query.text))
         v = np.asarray(self.embedder.embed_documents(texts))
         return list(v @ q / (np.linalg.norm(v, axis=1) * np.linalg.norm(q) + 1e-9))

@@ -109,13 +109,3 @@ def test_closeness_is_the_cosine_of_question_and_passage(assistant):
     query = analyze("医疗器械经营许可证有效期为5年。")
     same, other = assistant.retriever.closeness(query, ["医疗器械经营许可证有效期为5年。", "经营企业应当依法开展经营活动。"])
     assert same == pytest.approx(1.0, abs=1e-3) and other < same
-
-
-def test_a_model_that_cannot_read_the_passages_judges_nothing(assistant, monkeypatch):
-    from assistant.query import analyze
-
-    monkeypatch.setattr(type(assistant.retriever.embedder), "readable",
-                        lambda self, text: 0.0 if any("\u4e00" <= ch <= "\u9fff" for ch in text) else 1.0,
-                        raising=False)
-    query = analyze("How long is a distribution licence valid?")
-    assert assistant.retriever.closeness(query, ["医疗器械经营许可证有效期为5年。", "依法开展经营活动。"]) == [0.0, 0.0]
