@@ -8,8 +8,7 @@ the closest clauses instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from index.numbering import parse_article, parse_label
 from index.sentences import sentence_spans
@@ -51,18 +50,16 @@ class Composed:
 
 def compose(query: Query, hits: list[Hit], documents: dict[str, Document],
             weights: list[float] | None = None, absent: list[str] | None = None,
-            tuning: Tuning = DEFAULT, judge_weights: list[float] | None = None,
-            similarity: Callable[[list[str]], list[float]] | None = None) -> Composed:
+            tuning: Tuning = DEFAULT, judge_weights: list[float] | None = None) -> Composed:
     """``weights`` rank and judge sentences (concepts no loaded text holds weigh nothing); ``judge_weights``
-    (those concepts weighed too) tell how much of the question the library does not know at all;
-    ``similarity`` (texts → the embedding model's cosines with the question) judges sentences across languages."""
+    (those concepts weighed too) tell how much of the question the library does not know at all."""
     judge_weights = judge_weights or weights
     lang = query.language
     t, c = tuning.abstention, tuning.composing
     reason = checks.absent_terms(absent or []) or checks.place_not_covered(query, documents)
     if reason:
         return _abstain(lang, hits, reason, documents)
-    picks = sorted(_picks(query, hits, weights, tuning, similarity), key=lambda p: -p.score)
+    picks = sorted(_picks(query, hits, weights, tuning), key=lambda p: -p.score)
     if not picks:
         return _abstain(lang, hits, checks.Reason("weak_match", "reason_weak", {}), documents)
     best = picks[0]
@@ -116,8 +113,7 @@ def _citations(chosen: list[Pick], documents: dict[str, Document]) -> list[Citat
     return [cite(n, p.hit.clause, documents[p.hit.clause.document_id], s, e) for n, (p, s, e) in enumerate(spans, 1)]
 
 
-def _picks(query: Query, hits: list[Hit], weights: list[float] | None, tuning: Tuning,
-           similarity: Callable[[list[str]], list[float]] | None = None) -> list[Pick]:
+def _picks(query: Query, hits: list[Hit], weights: list[float] | None, tuning: Tuning) -> list[Pick]:
     c = tuning.composing
     top = hits[0].score if hits else 1.0
     picks = []
@@ -130,34 +126,13 @@ def _picks(query: Query, hits: list[Hit], weights: list[float] | None, tuning: T
             context_start = lead[0] if lead else (spans[k - 1][0] if k else start)
             pick = Pick(hit, start, end, lead, 0.0, False, context_start)
             has = answers(query.intent, _evidence_text(query, pick), query.paid_as) if query.intent else False
-            # across languages words meet only through the glossary's translations: they count for less
-            own = c.sentence_coverage if clause.language == query.language else c.sentence_coverage_cross
-            score = (own * (coverage(query, _context(pick), weights) or 0.0) + c.clause_coverage * clause_cov
+            # words say little across languages (only through the glossary): there the retrieval rank decides
+            sentence_cov = (coverage(query, _context(pick), weights) or 0.0) if clause.language == query.language \
+                else 0.0
+            score = (c.sentence_coverage * sentence_cov + c.clause_coverage * clause_cov
                      + c.rank_weight * hit.score / top + c.evidence * has)
             picks.append(Pick(hit, start, end, lead, score, has, context_start))
-    return _closeness(query, picks, similarity, c.sentence_dense_cross, c.dense_sentences)
-
-
-def _closeness(query: Query, picks: list[Pick], similarity: Callable[[list[str]], list[float]] | None,
-               weight: float, limit: int) -> list[Pick]:
-    """Across languages words match only through the glossary's translations, so the sentences of a clause in
-    the other language are also judged by meaning: the model's cosine of question and sentence, scaled
-    between the closest and the farthest of them."""
-    if similarity is None or not weight or not picks \
-            or max(picks, key=lambda p: p.score).hit.clause.language == query.language:
-        return picks  # the answer will be quoted in the question's language: words judged it
-    cross = [i for i, p in enumerate(picks) if p.hit.clause.language != query.language]
-    cross = sorted(cross, key=lambda i: -picks[i].score)[:limit]  # embedding passages costs ~13 ms each
-    if len(cross) < 2:
-        return picks
-    cosines = similarity([picks[i].hit.clause.text[picks[i].context_start:picks[i].end] for i in cross])
-    low, high = min(cosines), max(cosines)
-    if high - low < 1e-6:
-        return picks
-    out = list(picks)
-    for i, cos in zip(cross, cosines):
-        out[i] = replace(out[i], score=out[i].score + weight * (cos - low) / (high - low))
-    return out
+    return picks
 
 
 def _lead(clause: Clause, spans: list[tuple[int, int]], k: int, limit: int) -> tuple[int, int] | None:

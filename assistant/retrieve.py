@@ -89,7 +89,6 @@ class HybridRetriever(BaseRetriever):
     _covering_cache: dict = {}
     _doc_ids: list = []
     _clause_doc: Any = None
-    _last_vector: Any = None
 
     def model_post_init(self, _context) -> None:
         self.glossary = self.glossary or load_glossary()
@@ -234,24 +233,6 @@ class HybridRetriever(BaseRetriever):
         default = float(np.median(known)) if known else 1.0
         return [default if v is None else v for v in out]
 
-    def closeness(self, query: Query, texts: list[str]) -> list[float]:
-        """The model's cosine of the question and each of ``texts`` (passages embedded now, not stored)."""
-        if self.embedder is None or readable(self.embedder, query.text) < 0.9:
-            return [0.0] * len(texts)
-        q = np.asarray(self._question_vector(query.text))
-        v = np.asarray(self.embedder.embed_documents(texts))
-        return list(v @ q / (np.linalg.norm(v, axis=1) * np.linalg.norm(q) + 1e-9))
-
-    def _question_vector(self, text: str) -> list[float]:
-        """The question's embedding; the last one is kept for composing that question's answer, and only the
-        last, so asking a list of questions over and over (a benchmark) is not answered from memory."""
-        last = self._last_vector
-        if last and last[0] == text:
-            return last[1]
-        vector = self.embedder.embed_query(text)
-        self._last_vector = (text, vector)
-        return vector
-
     # -- parts ---------------------------------------------------------------------------------
     def _dense(self, query: Query, allowed: set[str]) -> tuple[float, dict[int, float]]:
         """The dense ranking's weight (how much of the question the model reads) and each clause's best
@@ -267,7 +248,7 @@ class HybridRetriever(BaseRetriever):
         if weight == 0.0:
             return 0.0, {}
         cosines: dict[int, float] = {}
-        for i, distance in self._nearest(self._question_vector(text), allowed, self.tuning.dense_pool):
+        for i, distance in self._nearest(self.embedder.embed_query(text), allowed, self.tuning.dense_pool):
             if i not in cosines:  # a clause keeps its best window
                 cosines[i] = 1.0 - distance
         return weight, cosines

@@ -85,8 +85,7 @@ class Assistant:
         absent = self.retriever.absent_terms(query)
         composed = compose(query, hits, self.documents, self.retriever.concept_weights(query),
                            judge_weights=self.retriever.concept_weights(query, absent=True),
-                           absent=absent, tuning=self.settings.tuning,
-                           similarity=lambda texts: self.retriever.closeness(query, texts))
+                           absent=absent, tuning=self.settings.tuning)
         t2 = time.perf_counter()
         timings = {"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000, "total": (t2 - t0) * 1000}
         answer = Answer(question=text, language=query.language, text=composed.text, abstained=composed.abstained,

@@ -40,9 +40,6 @@ class Composing:
     candidates: int = 3             # clauses whose sentences compete for the answer
     rank_weight: float = 2.0        # weight of a clause's retrieval score when choosing among their sentences
     sentence_coverage: float = 0.5  # weight of the sentence's own concept coverage
-    sentence_coverage_cross: float = 0.5  # …when question and clause differ in language (through translations)
-    sentence_dense_cross: float = 0.25  # weight of its closeness in meaning to the question, across languages
-    dense_sentences: int = 4        # …judged for so many of the best sentences (each is embedded when asked)
     clause_coverage: float = 0.3    # weight of its clause's coverage
     evidence: float = 0.4           # bonus of a sentence stating what is asked
     same_clause_ratio: float = 0.9  # a second sentence of the best clause is quoted when it scores this close
