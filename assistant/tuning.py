@@ -1,8 +1,9 @@
 """Every ranking, composing and abstention constant, in one typed and documented place.
 
-Calibrated with ``scripts/calibrate.py`` on the calibration questions only (eval/questions.jsonl on the built-in
-texts and the calibrate half of the corpus-dev set); the reported half of the corpus-dev set and the held-out
-sets were never used to choose them. Change a value here, re-run the calibration report, and say so.
+Calibrated on the calibration questions only (eval/questions.jsonl on the built-in texts and the calibrate half of
+the corpus-dev set): the ranking weights with ``scripts/calibrate.py``, the composing and abstention constants with
+``python -m assistant eval --suite builtin --suite corpus-dev-calibrate``. The reported half of the corpus-dev set
+and the held-out set were never used to choose them. Change a value here, re-run both, and say so.
 """
 from __future__ import annotations
 
