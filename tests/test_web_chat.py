@@ -142,15 +142,17 @@ def test_keyboard_only_ask_open_a_citation_scroll_it_and_close_it(web_server, ch
     page.wait_for_function(f"document.querySelector('.viewer-body').scrollTop > {top}", timeout=5000)
     page.screenshot(path=str(output_dir / "keyboard-viewer.png"))
     close_viewer(page)
-    assert page.evaluate("document.activeElement.classList.contains('card')")  # back where the reader was
+    # the dialog's close event, which gives the focus back, comes a task after it is hidden
+    page.wait_for_function("document.activeElement.classList.contains('card')", timeout=5000)  # where it was
     tab_to("#conversation .cite-ref", back=True)
     page.keyboard.press("Enter")
     assert "3个工作日" in viewer_mark(page)
+    page.evaluate("window.policyChat.setLang(document.documentElement.lang === 'en' ? 'en' : 'zh')")  # redrawn
     page.keyboard.press("Shift+Tab")  # the close button, above the text
     assert page.evaluate("document.activeElement.classList.contains('viewer-close')")
     page.keyboard.press("Enter")
     page.wait_for_selector("#policy-viewer", state="hidden", timeout=5000)
-    assert page.evaluate("document.activeElement.classList.contains('cite-ref')")
+    page.wait_for_function("document.activeElement.classList.contains('cite-ref')", timeout=5000)
     page.context.close()
 
 

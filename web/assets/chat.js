@@ -256,7 +256,14 @@
         el('button', {type: 'button', class: 'viewer-close', onclick: () => dialog.close()})),
       el('div', {class: 'viewer-body', tabindex: '0', role: 'region'}));
     dialog.addEventListener('click', (e) => { if (e.target === dialog) dialog.close(); });  // the backdrop
-    dialog.addEventListener('close', () => { if (opener && opener.isConnected) opener.focus(); });
+    dialog.addEventListener('close', () => {
+      // the conversation may have been drawn again while the viewer was open: then the opener's twin
+      // (same data-key) takes the focus back
+      const key = opener && opener.dataset ? opener.dataset.key : null;
+      const back = opener && opener.isConnected ? opener
+        : key ? document.querySelector(`[data-key="${CSS.escape(key)}"]`) : null;
+      if (back) back.focus();
+    });
     document.body.append(dialog);
     return dialog;
   }
