@@ -17,9 +17,10 @@ from functools import lru_cache
 from .quantities import quantities
 
 _NUM = r"(?:几|多少)"
-# (kind, cue); the first kind whose cue matches wins, so the narrower kinds come first
+# (kind, cue); the first kind whose cue matches wins, so the narrower kinds come first. A group in a cue holds the
+# words between its interrogative parts ("多久(要体检)一次"): they are the question's subject, not the cue.
 CUES: tuple[tuple[str, str], ...] = (
-    ("frequency", r"多久.{0,10}一次|隔多久|多长时间.{0,6}一次|几年一次|每几年|几次|多少次|几回|多少回|频次|频率|"
+    ("frequency", r"多久(.{0,10})一次|隔多久|多长时间(.{0,6})一次|几年一次|每几年|几次|多少次|几回|多少回|频次|频率|"
                   r"\bhow often\b|\bhow frequently\b|\bhow many times\b"),
     ("percent", r"比例|百分之几|百分比|多少%|几成|费率|税率|占比|\bpercent(?:age)?\b|\bwhat share\b|"
                 r"\bwhat proportion\b|\bwhat rate\b|\bratio\b"),
@@ -30,7 +31,7 @@ CUES: tuple[tuple[str, str], ...] = (
               r"罚款(?:数额|金额|标准)|\bhow much\b|\bwhat (?:fine|penalty|amount|fee|sum)s?\b|\bhow many yuan\b|"
               r"\bwhat (?:is|are) the (?:\w+ ){0,3}(?:compensation|subsidy|subsidies|allowance|fee|grant|reward|fine|"
               r"amount|price)s?\b|"
-              r"\bfined\b.{0,30}\bhow\b"),
+              r"\bfined\b(.{0,30})\bhow\b"),
     ("penalty", r"怎么罚|怎样处罚|如何处罚|什么处罚|哪些处罚|何种处罚|什么(?:法律)?责任|会被罚|受到什么|按什么罪|"
                 r"\bwhat (?:penalt|punishment|sanction|liabilit)\w*|\bwhat happens if\b|\bpunish"),
     ("duration", rf"{_NUM}个?(?:工作)?[日天]|{_NUM}个?小时|{_NUM}个?月|{_NUM}年|{_NUM}个?星期|{_NUM}周|多久|多长时间|"
@@ -117,7 +118,15 @@ def cue_spans(question: str, kind: str | None) -> list[tuple[int, int]]:
     if kind is None:
         return []
     cue = dict(_CUES)[kind]
-    return [m.span() for m in cue.finditer(question)]
+    spans = []
+    for m in cue.finditer(question):
+        start = m.start()
+        for gap in range(1, cue.groups + 1):
+            if m.start(gap) >= 0:  # the gap's words stay in the subject
+                spans.append((start, m.start(gap)))
+                start = m.end(gap)
+        spans.append((start, m.end()))
+    return [(a, b) for a, b in spans if b > a]
 
 
 def answers(kind: str | None, text: str, paid_as: str | None = None) -> bool:

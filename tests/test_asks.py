@@ -77,3 +77,17 @@ def test_a_date_is_not_a_duration_of_years():
 @pytest.mark.parametrize("token, value", [("三十", 30), ("一百零五", 105), ("一万五千", 15000), ("两", 2), ("1.5", 1.5)])
 def test_chinese_and_arabic_numerals(token, value):
     assert to_number(token) == value
+
+
+@pytest.mark.parametrize("question, subject, cue", [
+    ("哨点医院多久要上报一次？", "上报", "多久"),
+    ("伦理委员会多长时间要召开一次会议？", "召开", "多长时间"),
+    ("If a pharmacy is fined for selling fake drugs, how much is it?", "selling", "fined"),
+])
+def test_words_between_the_parts_of_a_cue_stay_the_subject(question, subject, cue):
+    from assistant.asks import cue_spans
+    from assistant.query import analyze
+
+    removed = [question[s:e] for s, e in cue_spans(question, asks(question))]
+    assert cue in removed and not any(subject in r for r in removed)
+    assert any(subject.startswith(h) or h in subject for h in analyze(question).heads)
