@@ -41,13 +41,9 @@ class Signals:
                    hit.clause.language == query.language, unknown)
 
     def strong(self, min_coverage: float, t: Abstention) -> bool:
-        """Enough of the question by words, or close enough in meaning while holding at least one of its
-        concepts in some form: a text sharing none of them cannot show a reader why it answers, and a cosine
-        alone (across languages ~0.8 for unrelated rules on the same topic) is no citation."""
         lexical = self.coverage is not None and self.coverage >= min_coverage
         min_cosine = t.min_cosine if self.same_language else t.min_cosine_cross
-        anchored = self.coverage is None or self.coverage > 0.0
-        return lexical or (anchored and self.cosine is not None and self.cosine >= min_cosine)
+        return lexical or (self.cosine is not None and self.cosine >= min_cosine)
 
 
 def absent_terms(absent: list[str]) -> Reason | None:

@@ -36,13 +36,6 @@ def test_weak_match_needs_words_or_meaning():
     assert checks.weak_match(signals(coverage=0.1, cosine=T.min_cosine_cross, same_language=False), T) is None
 
 
-def test_meaning_alone_is_not_enough_when_no_concept_of_the_question_is_there():
-    assert checks.weak_match(signals(coverage=0.0, cosine=0.99), T).check == "weak_match"
-    assert checks.weak_match(signals(coverage=0.0, cosine=0.99, same_language=False), T).check == "weak_match"
-    assert checks.off_subject(analyze("处方要保存多久？"), signals(coverage=0.0, cosine=0.99), T).check == "off_subject"
-    assert checks.weak_match(signals(coverage=None, cosine=T.min_cosine), T) is None  # a question of no concepts
-
-
 def test_answer_kind_missing_names_the_kind():
     q = analyze("处方要保存多久？")
     assert checks.answer_kind_missing(q, "处方应当妥善保存。").key == "reason_duration"
