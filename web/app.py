@@ -241,7 +241,8 @@ def make_blocks(live: Live, gate: Gate, signer: Signer) -> gr.Blocks:
             # the switch opens once the page is labelled: a choice made while the first labelling is still in
             # flight would otherwise be overwritten by it when it lands
             return (gr.update(value=chosen, interactive=True), *updates,
-                    gr.update(label=t(chosen, "upload_files", mb=settings.max_file_mb)), ui.library_search_html(chosen), outline(doc_id, chosen),
+                    gr.update(label=t(chosen, "upload_files", mb=settings.max_file_mb)),
+                    ui.library_search_html(chosen), outline(doc_id, chosen),
                     f'<p class="page-footer">{escape(t(chosen, "footer"))}</p>',
                     *filters_changed(regions_on, documents_on, chosen), *library_views(None, chosen))
 
