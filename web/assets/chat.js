@@ -73,10 +73,13 @@
     const turns = messages.map(renderTurn);
     if (pending) turns.push(renderPending(pending));
     root.replaceChildren(...(turns.length ? turns : [renderWelcome()]));
-    if (focused) {
-      const again = root.querySelector(`[data-key="${CSS.escape(focused)}"]`);
-      if (again) again.focus();
-    }
+    const again = keyed(root, focused);
+    if (again) again.focus();
+  }
+
+  // an element drawn again keeps its data-key: how focus finds it after a redraw
+  function keyed(root, key) {
+    return key ? root.querySelector(`[data-key="${CSS.escape(key)}"]`) : null;
   }
 
   function renderWelcome() {
@@ -259,9 +262,8 @@
     dialog.addEventListener('close', () => {
       // the conversation may have been drawn again while the viewer was open: then the opener's twin
       // (same data-key) takes the focus back
-      const key = opener && opener.dataset ? opener.dataset.key : null;
       const back = opener && opener.isConnected ? opener
-        : key ? document.querySelector(`[data-key="${CSS.escape(key)}"]`) : null;
+        : keyed(document, opener && opener.dataset ? opener.dataset.key : null);
       if (back) back.focus();
     });
     document.body.append(dialog);
