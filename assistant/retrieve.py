@@ -35,8 +35,8 @@ from .tuning import DEFAULT, Ranking
 from .types import Hit
 
 OVERFETCH = 4  # dense search: nearest windows fetched unfiltered, at most this many times those wanted
-# The question's embedding runs here while the lexical side is scored: the model call releases the GIL and
-# takes one core, so the Python work on the other costs little time.
+# The vector store's search runs here while the lexical side is scored. The question is embedded before either:
+# the model then has every free core to itself (index.embed.E5Embeddings), and halves its time.
 _DENSE = ThreadPoolExecutor(max_workers=4, thread_name_prefix="dense")
 
 
@@ -147,17 +147,18 @@ class HybridRetriever(BaseRetriever):
         t: Ranking = self.tuning
         snap: Snapshot = self.snapshot
         allowed = self._allowed(query, documents, regions)
-        dense = _DENSE.submit(self._dense, query, allowed)
+        weight, vector = self._embed(query)
+        dense = _DENSE.submit(self._cosines, vector, allowed)
         mask = self._held(allowed)
         expansion = self.lexical.scores(list(query.expansion))
         lexical = np.where(mask, self.lexical.scores(list(query.core)) + t.expansion_weight * expansion, 0.0)
         bm25, glossary = _ranked(lexical, t.pool), _ranked(np.where(mask, expansion, 0.0), t.pool)
-        weights = self.concept_weights(query)
-        # what does not need the dense ranking is worked out while the model embeds
-        features = {i: self._features(query, i, weights) for i in (*bm25, *glossary)}
+        covered = Coverage(query, self.concept_weights(query), t.synonym, t.translation)
+        # what does not need the dense ranking is worked out while the vector store searches
+        features = {i: self._features(query, i, covered) for i in (*bm25, *glossary)}
         specific = self._most_specific(query, allowed)
         named = named_documents(query.text, [d for d in snap.documents if d.id in allowed])
-        weight, cosines = dense.result()
+        cosines = dense.result()
         dense_ranked = sorted(cosines, key=lambda i: -cosines[i])
         rankings = {"bm25": (1.0, bm25), "glossary": (t.glossary_rank_weight, glossary),
                     "dense": (weight * t.dense_rank_weight, dense_ranked)}
@@ -175,7 +176,7 @@ class HybridRetriever(BaseRetriever):
         out = []
         for i, r in rrf.items():
             clause = snap.clauses[i]
-            cov, evidence = features[i] if i in features else self._features(query, i, weights)
+            cov, evidence = features[i] if i in features else self._features(query, i, covered)
             cos = cosines.get(i, floor)
             out.append(Candidate(
                 index=i, coverage=cov, cosine=cos if i in cosines else None,
@@ -185,11 +186,10 @@ class HybridRetriever(BaseRetriever):
                 ranks=ranks[i]))
         return out
 
-    def _features(self, query: Query, i: int, weights: list[float]) -> tuple[float | None, float]:
+    def _features(self, query: Query, i: int, covered: "Coverage") -> tuple[float | None, float]:
         """Coverage of the question and evidence of what it asks for, in clause ``i``'s best window."""
-        t = self.tuning
-        return max(((coverage(query, w, weights, t.synonym, t.translation), answers(query.intent, w, query.paid_as))
-                    for w in self.windows(i)), key=lambda x: (x[0] or 0.0, x[1]))
+        return max(((covered(w), answers(query.intent, w, query.paid_as)) for w in self.windows(i)),
+                   key=lambda x: (x[0] or 0.0, x[1]))
 
     def windows(self, i: int) -> list[str]:
         """The lower-cased windows of clause ``i`` under its headings. Coverage is judged window by window, so
@@ -235,23 +235,31 @@ class HybridRetriever(BaseRetriever):
 
     # -- parts ---------------------------------------------------------------------------------
     def _dense(self, query: Query, allowed: set[str]) -> tuple[float, dict[int, float]]:
-        """The dense ranking's weight (how much of the question the model reads) and each clause's best
-        window cosine among the ``dense_pool`` nearest windows."""
+        """The dense ranking's weight and each clause's best window cosine (``_embed`` then ``_cosines``)."""
+        weight, vector = self._embed(query)
+        return weight, self._cosines(vector, allowed)
+
+    def _embed(self, query: Query) -> tuple[float, list[float] | None]:
+        """The dense ranking's weight (how much of the question the model reads) and the question's vector."""
         if self.collection is None or self.embedder is None:
-            return 0.0, {}
+            return 0.0, None
         text = query.text
         unknown = 1.0 - readable(self.embedder, text)
         if unknown > 0.3 and query.english_terms:
             text = " ".join(query.english_terms)  # let an English-only model read the glossary's translation
             unknown = 1.0 - readable(self.embedder, text)
         weight = max(0.0, 1.0 - 1.5 * unknown)
-        if weight == 0.0:
-            return 0.0, {}
+        return (weight, self.embedder.embed_query(text)) if weight > 0.0 else (0.0, None)
+
+    def _cosines(self, vector: list[float] | None, allowed: set[str]) -> dict[int, float]:
+        """Each clause's best window cosine among the ``dense_pool`` windows nearest ``vector``."""
         cosines: dict[int, float] = {}
-        for i, distance in self._nearest(self.embedder.embed_query(text), allowed, self.tuning.dense_pool):
+        if vector is None:
+            return cosines
+        for i, distance in self._nearest(vector, allowed, self.tuning.dense_pool):
             if i not in cosines:  # a clause keeps its best window
                 cosines[i] = 1.0 - distance
-        return weight, cosines
+        return cosines
 
     def _nearest(self, vector: list[float], allowed: set[str], n: int) -> list[tuple[int, float]]:
         """The ``n`` windows of the allowed documents nearest ``vector``: (clause position, cosine distance),
@@ -328,21 +336,34 @@ def coverage(query: Query, text: str, weights: list[float] | None = None,
              ) -> float | None:
     """Weighted share of the question's concepts found in ``text`` (lower-cased), in any of their forms
     (across languages only through the glossary's translations); None when the question has no concept."""
-    groups = query.groups
-    weights = weights or [1.0] * len(groups)
-    zh = query.language == "zh"
-    total = found = 0.0
-    for head, g, w in zip(query.heads, groups, weights):
-        if not _content(g):
-            continue
-        total += w
-        if head in text:
-            found += w
-        elif any(t in text for t in g if t.isascii() != zh):
-            found += synonym * w  # a same-language synonym: a looser match than the word asked
-        elif any(t in text for t in g):
-            found += translation * w
-    return found / total if total else None
+    return Coverage(query, weights, synonym, translation)(text)
+
+
+class Coverage:
+    """``coverage`` of one question, prepared once for the many windows it is measured on: each concept's
+    weight, the word asked, its same-language synonyms and its translations."""
+
+    def __init__(self, query: Query, weights: list[float] | None = None,
+                 synonym: float = DEFAULT.ranking.synonym, translation: float = DEFAULT.ranking.translation):
+        zh = query.language == "zh"
+        weights = weights or [1.0] * len(query.groups)
+        self._concepts = [(w, head, tuple(t for t in g if t.isascii() != zh), tuple(t for t in g if t.isascii() == zh))
+                          for head, g, w in zip(query.heads, query.groups, weights) if _content(g)]
+        self._total = sum(w for w, *_ in self._concepts)
+        self._synonym, self._translation = synonym, translation
+
+    def __call__(self, text: str) -> float | None:
+        if not self._total:
+            return None
+        found = 0.0
+        for w, head, same, other in self._concepts:
+            if head in text:
+                found += w
+            elif any(t in text for t in same):
+                found += self._synonym * w  # a same-language synonym: a looser match than the word asked
+            elif any(t in text for t in other):
+                found += self._translation * w
+        return found / self._total
 
 
 def _content(group: frozenset[str]) -> bool:
