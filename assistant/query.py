@@ -71,11 +71,12 @@ def analyze(text: str, glossary: Glossary | None = None, translate: bool = False
                 if t in matched:  # the word is (part of) a term the glossary knows, not merely holds one
                     glossed.add(t)
 
-    for group in g.synonyms:
+    synonyms, terms = _shortlists(g)
+    for group in synonyms.rows(low):
         hit = _longest_in(low, group)
         if hit:
             add(hit, [a for a in group if a != hit])
-    for zh, en in _term_index(g):
+    for zh, en in terms.rows(low):
         hit_zh, hit_en = _longest_in(low, zh), _longest_en(low, en)
         if hit_zh:
             add(hit_zh, list(en))
@@ -111,6 +112,43 @@ def analyze(text: str, glossary: Glossary | None = None, translate: bool = False
                  places=tuple(places), intent=intent, paid_as=role(text, intent),
                  compare=bool(_COMPARE.search(text)),
                  english_terms=tuple(dict.fromkeys(english)))
+
+
+class _Shortlist:
+    """The glossary rows that can match a text, in their order: each row is filed under the first two characters
+    of its Chinese forms and the first word of its English ones, so a question is checked against the few rows
+    it shares a character pair or a word with, not against all of them."""
+
+    def __init__(self, rows, forms=lambda row: row):
+        self._rows = rows
+        by_key: dict[str, list[int]] = {}
+        for n, row in enumerate(rows):
+            for key in {_key(f) for f in forms(row)}:
+                by_key.setdefault(key, []).append(n)
+        self._by_key = by_key
+
+    def rows(self, low: str) -> list:
+        keys = {low[i:i + 2] for i in range(len(low) - 1)} | {"w:" + w for w in _WORD.findall(low)} | {"*"}
+        found = sorted({n for k in keys for n in self._by_key.get(k, ())})
+        return [self._rows[n] for n in found]
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _key(form: str) -> str:
+    """A Chinese form is found only where its first two characters are; an English one only where its first
+    word is (it matches whole words); anything else is always checked."""
+    if not form.isascii():
+        return form[:2]
+    first = _WORD.match(form.lower())
+    return "w:" + first.group() if first else "*"
+
+
+@lru_cache(maxsize=4)
+def _shortlists(g: Glossary) -> tuple[_Shortlist, _Shortlist]:
+    """The synonym groups' shortlist and the EN↔ZH terms' (rows of ``_term_index``)."""
+    return _Shortlist(g.synonyms), _Shortlist(_term_index(g), lambda row: (*row[0], *row[1]))
 
 
 @lru_cache(maxsize=4)

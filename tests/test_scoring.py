@@ -43,3 +43,34 @@ def test_coverage_weighs_concepts_and_gives_less_credit_to_synonyms():
 def test_an_english_question_covers_a_chinese_clause_only_through_translations():
     q = analyze("What fine applies to a medical institution?")
     assert coverage(q, "医疗机构 处罚款") > coverage(q, "药品 注册")
+
+
+def test_the_glossary_shortlist_misses_no_row_a_question_matches():
+    """Analysis checks only the glossary rows a question shares a character pair or word with; every row the
+    full scan would match must be among them, for Chinese, English and mixed questions."""
+    import json
+    from pathlib import Path
+
+    from assistant.query import _longest_en, _longest_in, _shortlists, _term_index
+    from index.glossary import load_glossary
+
+    g = load_glossary()
+    synonyms, terms = _shortlists(g)
+    root = Path(__file__).resolve().parent.parent / "eval"
+    questions = [json.loads(line)["question"] for name in ("questions.jsonl", "holdout.jsonl")
+                 for line in (root / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    questions += ["CAR-T细胞治疗 and class III medical devices: what GMP rules apply?", "第二类医疗器械备案"]
+    matched = 0
+    for q in questions:
+        low = q.lower()
+        listed = set(synonyms.rows(low))
+        for group in g.synonyms:
+            if _longest_in(low, group):
+                matched += 1
+                assert group in listed, (q, group)
+        listed = set(terms.rows(low))
+        for zh, en in _term_index(g):
+            if _longest_in(low, zh) or _longest_en(low, en):
+                matched += 1
+                assert (zh, en) in listed, (q, zh, en)
+    assert matched > len(questions)  # the check is not vacuous
