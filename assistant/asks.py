@@ -56,7 +56,7 @@ _CUES = tuple((kind, re.compile(cue, re.I)) for kind, cue in CUES)
 _TIME_WORDS = re.compile(r"永久|长期|终身|立即|即时|随时|及时|当日|当天|次日|每(?:年|季度|季|月|周|日|天|半年|两年)|"
                          r"\bpermanent|\bimmediately\b|\bannual|\bquarterly\b|\bmonthly\b|\beach year\b|\bevery\b", re.I)
 # who answers "which body / who": an organisation, or a person by role (执业医师, 申请人, 法定代表人)
-_ORG = re.compile(r"[\u4e00-\u9fff]{0,14}(?:部门|机关|委员会|人民政府|政府|局|厅|委|法院|检察院|海关|机构|中心|血站|"
+_ORG = re.compile(r"(?:部门|机关|委员会|人民政府|政府|局|厅|委|法院|检察院|海关|机构|中心|血站|"
                   r"办公室|红十字会|卫生院|医院|单位|医师|药师|人员|负责人|申请人|持有人|注册人|备案人|经营者|生产者|"
                   r"当事人|监护人|近亲属|法定代表人)|\b(?:department|authority|bureau|commission|government|court|"
                   r"administration|customs|agency|office|committee|physician|doctor|pharmacist|applicant|holder|"
