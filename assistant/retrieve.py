@@ -347,7 +347,8 @@ class Coverage:
                  synonym: float = DEFAULT.ranking.synonym, translation: float = DEFAULT.ranking.translation):
         zh = query.language == "zh"
         weights = weights or [1.0] * len(query.groups)
-        self._concepts = [(w, head, tuple(t for t in g if t.isascii() != zh), tuple(t for t in g if t.isascii() == zh))
+        self._concepts = [(w, head, tuple(t for t in g if t.isascii() != zh),
+                           tuple(t for t in g if t.isascii() == zh))
                           for head, g, w in zip(query.heads, query.groups, weights) if _content(g)]
         self._total = sum(w for w, *_ in self._concepts)
         self._synonym, self._translation = synonym, translation
