@@ -126,9 +126,7 @@ def _picks(query: Query, hits: list[Hit], weights: list[float] | None, tuning: T
             context_start = lead[0] if lead else (spans[k - 1][0] if k else start)
             pick = Pick(hit, start, end, lead, 0.0, False, context_start)
             has = answers(query.intent, _evidence_text(query, pick), query.paid_as) if query.intent else False
-            # words say little across languages (only through the glossary): there the retrieval rank decides
-            sentence_cov = (coverage(query, _context(pick), weights) or 0.0) if clause.language == query.language \
-                else 0.0
+            sentence_cov = coverage(query, _context(pick), weights) or 0.0
             score = (c.sentence_coverage * sentence_cov + c.clause_coverage * clause_cov
                      + c.rank_weight * hit.score / top + c.evidence * has)
             picks.append(Pick(hit, start, end, lead, score, has, context_start))

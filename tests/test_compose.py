@@ -66,3 +66,25 @@ def test_quotes_are_verbatim_and_the_lead_in_names_the_article(assistant):
     c = answer.citations[0]
     assert c.clause.text[c.quote_start:c.quote_end] == c.quote and "20个工作日" in c.quote
     assert "第二条" in answer.text and not c.quote.startswith("第二条")  # the label is said once, not quoted again
+
+
+LICENCE = """示例医疗器械生产管理办法
+
+第一条 医疗器械生产许可证有效期为5年，有效期届满应当在届满前90日至30日内申请延续。企业名称、法定代表人发生变化的，应当在变更后30个工作日内向原发证部门申请登记事项变更。
+"""
+
+
+def test_across_languages_the_sentence_is_chosen_by_the_translated_words_of_the_question(fake_settings):
+    """Both sentences state a number of days; the English question's words, through the glossary's
+    translations (registration → 登记, item → 事项, change → 变更), pick the one it asks about."""
+    lib = fake_settings.library_dir
+    lib.mkdir(parents=True)
+    (lib / "licence.txt").write_text(LICENCE, encoding="utf-8")
+    (lib / "library.json").write_text(json.dumps([{"id": "licence", "file": "licence.txt", "region": "全国",
+                                                   "title": "示例医疗器械生产管理办法", "language": "zh"}],
+                                                 ensure_ascii=False), encoding="utf-8")
+    build(fake_settings, progress=False)
+    answer = Assistant(fake_settings).ask(
+        "Within how many working days after a change must a manufacturer apply to change its registration items?")
+    assert not answer.abstained
+    assert "30个工作日内向原发证部门申请登记事项变更" in answer.citations[0].quote
