@@ -81,8 +81,6 @@ def off_subject(query: Query, quoted: Signals, t: Abstention) -> Reason | None:
     return Reason("off_subject", "reason_weak", {})
 
 
-
-
 def out_of_library(best: Signals, t: Abstention) -> Reason | None:
     """Much of the question is about things no loaded text mentions (火星基地, 宇航员), and the best clause
     is not close in meaning either: the library does not cover the topic."""
