@@ -19,7 +19,7 @@ from .asks import NUMERIC, answers
 from .cite import cite, unsupported_numbers
 from .prompts import phrase
 from .query import Query
-from .retrieve import coverage
+from .retrieve import Coverage, coverage
 from .tuning import DEFAULT, Tuning
 from .types import Citation, Hit
 
@@ -116,6 +116,7 @@ def _citations(chosen: list[Pick], documents: dict[str, Document]) -> list[Citat
 def _picks(query: Query, hits: list[Hit], weights: list[float] | None, tuning: Tuning) -> list[Pick]:
     c = tuning.composing
     top = hits[0].score if hits else 1.0
+    covered = Coverage(query, weights)
     picks = []
     for hit in hits[:c.candidates * (2 if query.compare else 1)]:
         clause = hit.clause
@@ -126,7 +127,7 @@ def _picks(query: Query, hits: list[Hit], weights: list[float] | None, tuning: T
             context_start = lead[0] if lead else (spans[k - 1][0] if k else start)
             pick = Pick(hit, start, end, lead, 0.0, False, context_start)
             has = answers(query.intent, _evidence_text(query, pick), query.paid_as) if query.intent else False
-            sentence_cov = coverage(query, _context(pick), weights) or 0.0
+            sentence_cov = covered(_context(pick)) or 0.0
             score = (c.sentence_coverage * sentence_cov + c.clause_coverage * clause_cov
                      + c.rank_weight * hit.score / top + c.evidence * has)
             picks.append(Pick(hit, start, end, lead, score, has, context_start))
