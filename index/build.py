@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from . import tokens
 from .clauses import PARSER_VERSION, parse
-from .embed import load_embedder
+from .embed import embed_batches, load_embedder
 from .lexical import LexicalIndex, tokenizer_signature
 from .errors import StoreError
 from .sentences import windows
@@ -97,27 +97,27 @@ def _embed(embedder, items, write, progress: bool) -> int:
 
     A text met again (a boilerplate article, the same rules filed twice) takes the vector it got the first
     time, as embedding is deterministic; a vector is kept only while a later item still wants it."""
-    left = Counter(embed_text(c, t) for _, c, t in items)
+    batches = [items[start:start + BATCH] for start in range(0, len(items), BATCH)]
+    texts = [[embed_text(c, t) for _, c, t in batch] for batch in batches]
+    left = Counter(t for batch in texts for t in batch)
+    seen: set[str] = set()
+    new = []
+    for batch in texts:
+        new.append([t for t in dict.fromkeys(batch) if t not in seen])
+        seen.update(new[-1])
     kept: dict[str, list[float]] = {}
-    embedded = 0
     with tqdm(total=len(items), desc="embedding", unit="window", disable=not progress) as bar:
-        for start in range(0, len(items), BATCH):
-            batch = items[start:start + BATCH]
-            texts = [embed_text(c, t) for _, c, t in batch]
-            new = list(dict.fromkeys(t for t in texts if t not in kept))
-            got = dict(zip(new, embedder.embed_documents(new))) if new else {}
-            embedded += len(new)
+        for batch, batch_texts, fresh, got in zip(batches, texts, new, embed_batches(embedder, new)):
+            kept.update(zip(fresh, got))
             vectors = []
-            for text in texts:
-                vectors.append(kept[text] if text in kept else got[text])
+            for text in batch_texts:
+                vectors.append(kept[text])
                 left[text] -= 1
-                if left[text]:
-                    kept[text] = vectors[-1]
-                else:
-                    kept.pop(text, None)
+                if not left[text]:
+                    del kept[text]
             write(batch, vectors)
             bar.update(len(batch))
-    return embedded
+    return len(seen)
 
 
 class _Outbox:

@@ -7,11 +7,10 @@ are new it spreads them over worker processes, one core each.
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from . import workers
 from .lexical import tokenize
 from .types import Clause
 
@@ -34,8 +33,7 @@ def tokenize_many(texts: list[str], processes: int | None = None) -> list[list[s
         return [tokenize(t) for t in texts]
     size = -(-len(texts) // (4 * n))  # a few chunks per worker, so a slow one does not hold up the rest
     chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
-    # spawn, not fork: a serving process (an upload) has threads whose locks a forked child would inherit
-    with ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with workers.pool(n) as pool:
         return [tokens for chunk in pool.map(_tokenize_chunk, chunks) for tokens in chunk]
 
 

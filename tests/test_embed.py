@@ -37,3 +37,15 @@ def test_a_query_gets_the_same_vector_on_one_core_or_all_and_from_any_thread():
     assert all(np.allclose(alone, v, atol=1e-6) for v in threaded)
     assert abs(float(np.linalg.norm(alone)) - 1.0) < 1e-3 and not np.allclose(alone, passage, atol=1e-3)
     assert e5._calls == 0
+
+
+@pytest.mark.slow
+def test_a_builds_texts_get_the_same_vectors_from_the_worker_processes_as_from_the_engine_here():
+    e5 = E5Embeddings()
+    texts = [f"第{n}条 医疗器械注册人应当在{n}个工作日内报告。" for n in range(40)] + ["Article 3 fees"]
+    batches = [texts[:16], [], texts[16:]]
+    e5.WORKERS_FROM = 1
+    here = [e5.embed_documents(batch) for batch in batches]
+    workers = list(e5.embed_batches(batches))
+    assert [len(b) for b in workers] == [16, 0, 25]
+    assert all(np.allclose(np.array(a), np.array(b), atol=1e-6) for a, b in zip(here[::2], workers[::2]))

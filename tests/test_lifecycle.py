@@ -183,3 +183,36 @@ def test_adds_and_rebuilds_while_the_app_answers_a_steady_stream(settings, tmp_p
             asker.join()
     assert len(statuses) > 10 and set(statuses) == {200}, [s for s in statuses if s != 200][:5]
     assert answer["citations"][0]["document_id"] == "zh"  # the app sees the new document without a restart
+
+
+WORKER_PARENT = """
+import os, time
+from index import workers
+
+if __name__ == "__main__":
+    with workers.pool(1) as pool:
+        print(pool.submit(os.getpid).result(), flush=True)
+        pool.submit(time.sleep, 120)
+        time.sleep(120)
+"""
+
+
+def test_a_build_killed_mid_way_leaves_no_worker_process_behind():
+    """The build's worker processes (embedding, tokenising) die with it: none is left holding memory."""
+    parent = subprocess.Popen([sys.executable, "-c", WORKER_PARENT], stdout=subprocess.PIPE, text=True,
+                              cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    worker = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait(10)
+    deadline = time.time() + 10
+    while time.time() < deadline and _running(worker):
+        time.sleep(0.1)
+    assert not _running(worker)
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has exited; only its parent may reap it
+    except FileNotFoundError:
+        return False

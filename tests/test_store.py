@@ -1,6 +1,7 @@
 """The index on disk: idempotent by content hash, atomic under crashes, honest about its model."""
 import json
 
+import numpy as np
 import pytest
 
 from assistant.config import Settings
@@ -115,10 +116,49 @@ def test_a_text_met_twice_is_embedded_once(tmp_path, monkeypatch):
     report = build_index(docs, tmp_path / "index", FAKE_MODEL, progress=False)
     assert report.windows >= 3 and report.embedded == report.windows // 3
     assert len(sent) == len(set(sent)) == report.embedded
+    assert stored_vectors_match(tmp_path / "index", FakeEmbeddings(), report.windows)
+
+
+def test_a_model_with_its_own_batch_path_gets_each_new_text_once_and_every_window_its_vector(tmp_path, monkeypatch):
+    """``embed_batches`` (E5's worker processes) receives each batch's texts not met before, in order; every
+    window, whichever batch first met its text, is stored with that text's vector."""
+    from index import build as build_module
+    from index.embed import register_embedder
+    from index.types import Document
+
+    from .conftest import FakeEmbeddings
+
+    calls: list[list[str]] = []
+
+    class Batched(FakeEmbeddings):
+        def embed_batches(self, batches):
+            for batch in batches:
+                calls.append(batch)
+                yield self.embed_documents(batch)
+
+    register_embedder("fake-batched", Batched)
+    monkeypatch.setattr(build_module, "BATCH", 16)
+    body = "\n\n".join(f"第{n}条 本办法第{n}条的规定。" for n in "一二三四五六七八九")
+    docs = [Document(id=f"d{i}", title="办法", language="zh", text=body) for i in range(3)]
+    report = build_module.build_index(docs, tmp_path / "index", "fake-batched", progress=False)
+    sent = [t for batch in calls for t in batch]
+    assert len(calls) == -(-report.windows // 16) and any(not batch for batch in calls)
+    assert len(sent) == len(set(sent)) == report.embedded == report.windows // 3
+    assert stored_vectors_match(tmp_path / "index", Batched(), report.windows)
+
+
+def stored_vectors_match(index_dir, embedder, windows: int) -> bool:
+    """Whether the live collection holds ``windows`` windows, each with the vector of its clause path and text."""
+    from index.build import embed_text
     from index.store import chroma_client, read_snapshot
-    got = chroma_client(tmp_path / "index").get_collection(read_snapshot(tmp_path / "index").collection).get(
-        include=["embeddings"])
-    assert len(got["ids"]) == report.windows and all(len(v) == FakeEmbeddings.DIM for v in got["embeddings"])
+
+    snapshot = read_snapshot(index_dir)
+    clauses = {c.id: c for c in snapshot.clauses}
+    got = chroma_client(index_dir).get_collection(snapshot.collection).get(
+        include=["embeddings", "documents", "metadatas"])
+    expected = embedder.embed_documents([embed_text(clauses[m["clause_id"]], text)
+                                         for m, text in zip(got["metadatas"], got["documents"])])
+    return len(got["ids"]) == windows and np.allclose(np.array(got["embeddings"]), np.array(expected))
 
 
 def test_a_collection_made_with_other_search_settings_is_remade_without_embedding(tmp_path, monkeypatch):
