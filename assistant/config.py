@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.embed import DEFAULT_MODEL
+from index.models import DEFAULT_MODEL
 from index.errors import PolicyError
 from index.load import Limits
 

