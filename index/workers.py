@@ -9,7 +9,9 @@ import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 
-PR_SET_PDEATHSIG = 1  # prctl(2) option: the signal a process gets when its parent dies (Linux)
+# prctl(2) option (Linux): the signal a process gets when the thread that started it ends; that is the build's
+# own thread, which shuts its workers down before it returns.
+PR_SET_PDEATHSIG = 1
 
 
 def pool(workers: int, initializer: Callable[[], None] | None = None) -> ProcessPoolExecutor:
