@@ -70,7 +70,8 @@ def compose(query: Query, hits: list[Hit], documents: dict[str, Document],
             best = with_evidence
     unknown = _unknown_share(query, weights, judge_weights)
     signals = {"top": checks.Signals.of(picks[0].hit, query, unknown=unknown),
-               "quoted": checks.Signals.of(best.hit, query, coverage(query, _context(best), weights), unknown)}
+               "quoted": checks.Signals.of(best.hit, query, coverage(query, _context(best, documents), weights),
+                                           unknown)}
     reason = (checks.out_of_library(signals["top"], t)
               or checks.weak_match(signals["top"], t)
               or checks.answer_kind_missing(query, _evidence_text(query, best))
@@ -176,10 +177,14 @@ def _overlaps(a: Pick, b: Pick) -> bool:
     return any(s1 < e2 and s2 < e1 for s1, e1 in spans_a for s2, e2 in spans_b)
 
 
-def _context(pick: Pick) -> str:
+def _context(pick: Pick, documents: dict[str, Document] | None = None) -> str:
     """The quoted sentence with what frames it, lower-cased: the headings, the units, and the sentence
-    before it (or the item's lead), which often holds its subject."""
-    return pick.hit.clause.framed(pick.hit.clause.text[pick.context_start:pick.end]).lower()
+    before it (or the item's lead), which often holds its subject; given ``documents``, also its document's
+    title, which names the subject of every article of a statute (…质量管理规范 › 第十二条 相关记录应当…)."""
+    clause = pick.hit.clause
+    document = (documents or {}).get(clause.document_id)
+    title = document.title + "\n" if document and document.title else ""
+    return (title + clause.framed(clause.text[pick.context_start:pick.end])).lower()
 
 
 def _evidence_text(query: Query, pick: Pick) -> str:

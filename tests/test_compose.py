@@ -1,6 +1,7 @@
 """The composer on a small statute library indexed with the fake embedder: items quoted with their lead,
 numbers only from sentences that state them, abstentions that name their reason."""
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -88,3 +89,22 @@ def test_across_languages_the_sentence_is_chosen_by_the_translated_words_of_the_
         "Within how many working days after a change must a manufacturer apply to change its registration items?")
     assert not answer.abstained
     assert "30个工作日内向原发证部门申请登记事项变更" in answer.citations[0].quote
+
+
+def test_a_number_sentence_is_judged_with_the_title_of_its_statute():
+    """An article rarely repeats what its statute regulates: here only the title says the records are a cold
+    chain's. The quoted sentence is judged with the title, so the number it states answers the question;
+    without a title the same sentence is off the question's subject."""
+    from assistant.answer import compose
+    from assistant.query import analyze
+    from assistant.types import Hit
+    from index.types import Clause, Document
+
+    text = "第十二条 有关记录应当保存5年。"
+    clause = Clause("cold:art12", "cold", "第十二条", ("第三章 记录", "第十二条"), text, 0, len(text), "zh")
+    hit = Hit(clause, 1.0, 1, {"coverage": 0.5, "cosine": 0.5})
+    query = analyze("医疗器械冷链运输企业的记录要保存多久？")
+    titled = Document(id="cold", title="医疗器械冷链运输质量管理规范", language="zh", text=text)
+    answered = compose(query, [hit], {"cold": titled})
+    assert not answered.abstained and "保存5年" in answered.citations[0].quote
+    assert compose(query, [hit], {"cold": replace(titled, title="")}).reason == "off_subject"
