@@ -90,7 +90,7 @@ class E5Embeddings(Embeddings):
         if self._cores < 2 or sum(map(len, batches)) < self.WORKERS_FROM:
             yield from map(self.embed_documents, batches)
             return
-        pool = workers.pool(min(self._cores, 8), _start_worker)
+        pool = workers.pool(self._cores, _start_worker)
         try:
             for vectors in pool.map(_worker_passages, batches):
                 yield vectors.tolist()

@@ -28,7 +28,7 @@ def clause_tokens(clauses: list[Clause], previous: dict[str, list[str]]) -> dict
 
 def tokenize_many(texts: list[str], processes: int | None = None) -> list[list[str]]:
     """``tokenize`` of each text, in worker processes when there are many."""
-    n = min(processes or os.cpu_count() or 1, 8)
+    n = min(processes or os.cpu_count() or 1, workers.MAX_WORKERS)
     if n < 2 or len(texts) < PARALLEL_FROM:
         return [tokenize(t) for t in texts]
     size = -(-len(texts) // (4 * n))  # a few chunks per worker, so a slow one does not hold up the rest

@@ -12,10 +12,11 @@ from concurrent.futures import ProcessPoolExecutor
 # prctl(2) option (Linux): the signal a process gets when the thread that started it ends; that is the build's
 # own thread, which shuts its workers down before it returns.
 PR_SET_PDEATHSIG = 1
+MAX_WORKERS = 8  # each worker holds its own tokenizer or model: more cores than this are left to others
 
 
 def pool(workers: int, initializer: Callable[[], None] | None = None) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+    return ProcessPoolExecutor(min(workers, MAX_WORKERS), mp_context=multiprocessing.get_context("spawn"),
                                initializer=_start, initargs=(initializer,))
 
 
